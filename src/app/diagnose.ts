@@ -1,0 +1,98 @@
+import type { Snapshot } from "../diagnose/context.ts";
+import { diagnoseSnapshot } from "../diagnose/engine.ts";
+import { newestTimestamp, parseInput } from "../diagnose/parse-input.ts";
+import type { Diagnosis, DiagnosisList, ObjectRef } from "../diagnose/types.ts";
+import { NotFoundError, UsageError } from "../errors.ts";
+import { readSource } from "../util/read-source.ts";
+import type { Io } from "../cli/io.ts";
+import type { GlobalOptions } from "../cli/options.ts";
+import { renderDiagnosisMarkdown, renderDiagnosisTable } from "../render/diagnosis.ts";
+import { renderMachine } from "../render/format.ts";
+import { closestNames } from "../util/closest.ts";
+
+export type DiagnoseRequest =
+  | { mode: "file"; source: string; target?: ObjectRef }
+  | { mode: "object"; target: ObjectRef }
+  | { mode: "namespace"; namespace: string }
+  | { mode: "all" };
+
+export interface DiagnoseOutput {
+  text: string;
+  problems: boolean;
+}
+
+/** The diagnose use-case: gather a snapshot (file or cluster), judge it, render it. */
+export async function runDiagnose(request: DiagnoseRequest, args: { now?: string | undefined; logLines: number }, globals: GlobalOptions, io: Io): Promise<DiagnoseOutput> {
+  const warn = (message: string): void => void io.stderr.write(`${message}\n`);
+  let snapshot: Snapshot;
+  let target: ObjectRef | undefined;
+  if (request.mode === "file") {
+    const parsed = parseInput(await readSource(request.source, () => io.readStdin()), request.source === "-" ? "<stdin>" : request.source);
+    for (const note of parsed.notes) warn(`note: ${note}`);
+    snapshot = { now: args.now ?? newestTimestamp(parsed.objects) ?? io.now().toISOString(), objects: parsed.objects };
+    target = request.target === undefined ? undefined : resolveInFile(request.target, snapshot);
+  } else {
+    const { KubeClient } = await import("../kube/client.ts");
+    const { gatherSnapshot } = await import("../kube/gather.ts");
+    const client = KubeClient.connect({ kubeconfig: globals.kubeconfig, context: globals.context, requestTimeoutMs: globals.requestTimeoutMs, env: io.env });
+    const namespace = request.mode === "namespace" && request.namespace !== "" ? request.namespace : (globals.namespace ?? client.context.namespace);
+    const scope = request.mode === "all" ? { allNamespaces: true as const } : { namespace };
+    snapshot = await gatherSnapshot(client, scope, { logLines: args.logLines, maxLogContainers: 20, now: () => io.now(), warn });
+    if (request.mode === "object") {
+      target = request.target.kind === "Node" ? request.target : { kind: request.target.kind, namespace, name: request.target.name };
+      requireTarget(target, snapshot);
+    }
+    if (request.mode === "namespace" && !snapshot.objects.some((o) => o.metadata.namespace === namespace)) {
+      warn(`note: namespace "${namespace}" has no pods, workloads or services (does it exist? kubectl get namespace ${namespace})`);
+    }
+  }
+
+  const list = diagnoseSnapshot(snapshot, target === undefined ? {} : { targets: [target] });
+  const problems = list.items.some((item) => item.status === "ProblemDetected");
+  const single = target === undefined ? undefined : list.items[0];
+  return { text: render(single ?? list, list, globals, Date.parse(snapshot.now), single !== undefined, io), problems };
+}
+
+function render(value: Diagnosis | DiagnosisList, list: DiagnosisList, globals: GlobalOptions, nowMs: number, single: boolean, io: Io): string {
+  switch (globals.output) {
+    case "json":
+    case "yaml":
+      return renderMachine(value, globals.output);
+    case "markdown":
+      return renderDiagnosisMarkdown(list, nowMs);
+    case "table":
+    case "wide":
+      return renderDiagnosisTable(list, globals.output === "wide", {
+        nowMs,
+        color: globals.color && io.stdoutIsTTY && io.env["NO_COLOR"] === undefined,
+        details: single || list.items.filter((i) => i.findings.length > 0).length === 1,
+      });
+  }
+}
+
+/** In a file, a target without -n is found by kind and name when that is unique. */
+function resolveInFile(target: ObjectRef, snapshot: Snapshot): ObjectRef {
+  const candidates = snapshot.objects.filter((o) => o.kind === target.kind && o.metadata.name === target.name && (target.namespace === undefined || o.metadata.namespace === target.namespace));
+  if (candidates.length > 1) {
+    const namespaces = candidates.map((o) => o.metadata.namespace ?? "").join(", ");
+    throw new UsageError(`${target.kind} "${target.name}" is in several namespaces of the file (${namespaces})`, "pick one with -n NAMESPACE");
+  }
+  const found = candidates[0];
+  if (found === undefined) requireTarget(target, snapshot);
+  const namespace = found?.metadata.namespace;
+  return namespace === undefined ? { kind: target.kind, name: target.name } : { kind: target.kind, namespace, name: target.name };
+}
+
+function requireTarget(target: ObjectRef, snapshot: Snapshot): void {
+  const sameKind = snapshot.objects.filter((o) => o.kind === target.kind && (target.namespace === undefined || o.metadata.namespace === target.namespace));
+  if (sameKind.some((o) => o.metadata.name === target.name)) return;
+  const where = target.namespace === undefined ? "" : ` in namespace "${target.namespace}"`;
+  const suggestions = closestNames(target.name, sameKind.map((o) => o.metadata.name));
+  const kind = target.kind.toLowerCase();
+  throw new NotFoundError(`${kind} "${target.name}" not found${where}`, {
+    hint:
+      suggestions.length > 0
+        ? `did you mean: ${suggestions.join(", ")}?`
+        : `list them with kubectl get ${kind}s${target.namespace === undefined ? "" : ` -n ${target.namespace}`}, or pass -n NAMESPACE`,
+  });
+}

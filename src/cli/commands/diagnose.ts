@@ -1,0 +1,99 @@
+import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
+import { z } from "zod";
+import { ProblemsFoundExit, UsageError } from "../../errors.ts";
+import type { ObjectRef } from "../../diagnose/types.ts";
+import type { DiagnoseRequest } from "../../app/diagnose.ts";
+import type { CommandResult } from "../main.ts";
+import type { Io } from "../io.ts";
+import { parseGlobalOptions, type GlobalOptions } from "../options.ts";
+
+/** Kinds `diagnose KIND NAME` accepts, with kubectl's short names. */
+const KIND_ALIASES: Record<string, string> = {
+  pod: "Pod", pods: "Pod", po: "Pod",
+  deployment: "Deployment", deployments: "Deployment", deploy: "Deployment",
+  statefulset: "StatefulSet", statefulsets: "StatefulSet", sts: "StatefulSet",
+  daemonset: "DaemonSet", daemonsets: "DaemonSet", ds: "DaemonSet",
+  replicaset: "ReplicaSet", replicasets: "ReplicaSet", rs: "ReplicaSet",
+  job: "Job", jobs: "Job",
+  service: "Service", services: "Service", svc: "Service",
+  pvc: "PersistentVolumeClaim", persistentvolumeclaim: "PersistentVolumeClaim",
+  hpa: "HorizontalPodAutoscaler", horizontalpodautoscaler: "HorizontalPodAutoscaler",
+  node: "Node", nodes: "Node", no: "Node",
+};
+const NAMESPACE_WORDS = new Set(["namespace", "namespaces", "ns"]);
+
+const diagnoseSchema = z.object({
+  kind: z.string().optional(),
+  name: z.string().optional(),
+  filename: z.string().optional(),
+  now: z.iso.datetime({ offset: true, message: "--now must be an RFC 3339 time such as 2026-11-21T10:00:00Z" }).optional(),
+  failOnProblems: z.boolean(),
+  logLines: z.number().int().min(0).max(1000),
+});
+
+type DiagnoseArgs = z.infer<typeof diagnoseSchema>;
+
+
+export function diagnoseCommand(io: Io, result: CommandResult): CommandModule {
+  return {
+    command: "diagnose [kind] [name]",
+    describe: "Find why workloads fail: pod|deployment|statefulset|job|service NAME, namespace [NAME], -A, or -f FILE",
+    builder: (y: Argv) =>
+      y
+        .positional("kind", { type: "string", describe: "pod, deployment, statefulset, daemonset, job, service, pvc, hpa, node, or namespace (also KIND/NAME)" })
+        .positional("name", { type: "string", describe: "Object name (namespace name for diagnose namespace)" })
+        .option("filename", { alias: "f", type: "string", describe: "Diagnose the objects in a file (- = stdin): one object, a v1 List, or multi-document YAML" })
+        .option("now", { type: "string", describe: "Judge a file at this RFC 3339 time (default: its newest timestamp)" })
+        .option("fail-on-problems", { type: "boolean", default: false, describe: "Exit 3 when a problem is found" })
+        .option("log-lines", { type: "number", default: 20, describe: "Log lines read per failing container (live mode; 0 = none)" })
+        .example("$0 diagnose -f examples/incidents/oomkill-memory-leak.json", "diagnose a saved snapshot, no cluster needed")
+        .example("$0 diagnose pod api-7d9f -n shop", "one pod and what it depends on")
+        .example("$0 diagnose namespace shop -o json", "every workload of a namespace, as JSON")
+        .example("$0 diagnose -A --fail-on-problems", "the whole cluster; exit 3 when something fails"),
+    handler: async (argv: ArgumentsCamelCase) => {
+      const globals = parseGlobalOptions(argv);
+      const parsed = diagnoseSchema.safeParse(argv);
+      if (!parsed.success) throw new UsageError(parsed.error.issues[0]?.message ?? "invalid arguments", "see kubectl aiops diagnose --help");
+      const request = toRequest(parsed.data, globals);
+      const { runDiagnose } = await import("../../app/diagnose.ts");
+      const output = await runDiagnose(request, parsed.data, globals, io);
+      io.stdout.write(output.text);
+      if (parsed.data.failOnProblems && output.problems) result.exitCode = new ProblemsFoundExit().exitCode;
+    },
+  };
+}
+
+/** Validates the combination of arguments without side effects. */
+export function toRequest(args: DiagnoseArgs, globals: GlobalOptions): DiagnoseRequest {
+  let kindWord = args.kind;
+  let name = args.name;
+  if (kindWord !== undefined && kindWord.includes("/")) {
+    if (name !== undefined) throw new UsageError(`give either KIND/NAME or KIND NAME, not both ("${kindWord}" "${name}")`);
+    [kindWord, name] = kindWord.split("/", 2) as [string, string];
+  }
+  const isNamespace = kindWord !== undefined && NAMESPACE_WORDS.has(kindWord.toLowerCase());
+  const kind = kindWord === undefined || isNamespace ? undefined : KIND_ALIASES[kindWord.toLowerCase()];
+  if (kindWord !== undefined && !isNamespace && kind === undefined) {
+    throw new UsageError(`unknown kind "${kindWord}"`, `use one of: pod, deployment, statefulset, daemonset, job, service, pvc, hpa, node, namespace`);
+  }
+  if (kind !== undefined && name === undefined) throw new UsageError(`name the ${kindWord}: kubectl aiops diagnose ${kindWord} NAME`, `list them with kubectl get ${kindWord}`);
+  const target = kind === undefined || name === undefined ? undefined : targetRef(kind, name, globals);
+
+  if (args.filename !== undefined) {
+    if (isNamespace) throw new UsageError("diagnose namespace cannot be combined with -f", "pass -f FILE alone, or with KIND NAME to pick one object from the file");
+    return target === undefined ? { mode: "file", source: args.filename } : { mode: "file", source: args.filename, target };
+  }
+  if (args.now !== undefined) throw new UsageError("--now only applies to -f FILE", "live diagnosis is judged at the current time");
+  if (isNamespace) {
+    if (globals.allNamespaces) throw new UsageError("diagnose namespace and -A exclude each other", "use diagnose -A for the whole cluster");
+    return { mode: "namespace", namespace: name ?? globals.namespace ?? "" };
+  }
+  if (target !== undefined) return { mode: "object", target };
+  if (globals.allNamespaces) return { mode: "all" };
+  return { mode: "namespace", namespace: globals.namespace ?? "" };
+}
+
+function targetRef(kind: string, name: string, globals: GlobalOptions): ObjectRef {
+  if (kind === "Node") return { kind, name };
+  return globals.namespace === undefined ? { kind, name } : { kind, namespace: globals.namespace, name };
+}

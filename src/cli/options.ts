@@ -1,0 +1,45 @@
+import { z } from "zod";
+import { UsageError } from "../errors.ts";
+import { OUTPUT_FORMATS } from "../render/format.ts";
+import { parseRequestTimeout } from "../kube/timeout.ts";
+
+/** Flags every command accepts, with kubectl's names and meanings (DESIGN.md section 1). */
+export const GLOBAL_OPTIONS = {
+  kubeconfig: { type: "string", describe: "Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)" },
+  context: { type: "string", describe: "The kubeconfig context to use" },
+  namespace: { alias: "n", type: "string", describe: "Namespace (default: the context's namespace, else default)" },
+  "all-namespaces": { alias: "A", type: "boolean", default: false, describe: "Across all namespaces" },
+  "request-timeout": { type: "string", default: "30s", describe: "Time to wait for one API request (0 = no timeout), e.g. 10s, 1m" },
+  output: { alias: "o", type: "string", choices: OUTPUT_FORMATS, default: "table", describe: "Output format" },
+  "history-dir": { type: "string", describe: "The history folder, inside a git repository (default: $AIOPS_HISTORY_DIR, then history/ at the repository root)" },
+  color: { type: "boolean", default: true, describe: "Color in table output (--no-color to disable)" },
+  debug: { type: "boolean", default: false, describe: "Print stack traces and request details" },
+} as const;
+
+const globalSchema = z.object({
+  kubeconfig: z.string().min(1).optional(),
+  context: z.string().min(1).optional(),
+  namespace: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "must be a valid namespace name (lowercase letters, digits and '-')").optional(),
+  allNamespaces: z.boolean(),
+  requestTimeout: z.string(),
+  output: z.enum(OUTPUT_FORMATS),
+  historyDir: z.string().min(1).optional(),
+  color: z.boolean(),
+  debug: z.boolean(),
+});
+
+export type GlobalOptions = Omit<z.infer<typeof globalSchema>, "requestTimeout"> & { requestTimeoutMs: number };
+
+/** Validates the global flags yargs parsed; a bad value is a usage error that names the flag. */
+export function parseGlobalOptions(argv: Record<string, unknown>): GlobalOptions {
+  const result = globalSchema.safeParse(argv);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const flag = String(issue?.path[0] ?? "").replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+    throw new UsageError(`invalid --${flag}: ${issue?.message ?? "invalid value"}`, "see kubectl aiops --help");
+  }
+  const requestTimeoutMs = parseRequestTimeout(result.data.requestTimeout);
+  if (requestTimeoutMs === undefined) throw new UsageError(`invalid --request-timeout "${result.data.requestTimeout}"`, "use a duration such as 0, 30s, 1m or 1h30m (0 = no timeout)");
+  const { requestTimeout: _ignored, ...rest } = result.data;
+  return { ...rest, requestTimeoutMs };
+}

@@ -1,0 +1,132 @@
+import type { ContainerLogs, Snapshot } from "../diagnose/context.ts";
+import { AiopsError, ForbiddenError, NotFoundError } from "../errors.ts";
+import type { KubeObject, Pod } from "../model/k8s.ts";
+import { redactLines } from "../util/redact.ts";
+import type { KubeClient } from "./client.ts";
+
+interface Collection {
+  kind: string;
+  group: string;
+  version: string;
+  resource: string;
+  namespaced: boolean;
+  /** Without it nothing can be diagnosed: a 403 is an error, not a warning. */
+  required?: boolean;
+}
+
+const COLLECTIONS: readonly Collection[] = [
+  { kind: "Pod", group: "", version: "v1", resource: "pods", namespaced: true, required: true },
+  { kind: "Event", group: "", version: "v1", resource: "events", namespaced: true },
+  { kind: "Service", group: "", version: "v1", resource: "services", namespaced: true },
+  { kind: "EndpointSlice", group: "discovery.k8s.io", version: "v1", resource: "endpointslices", namespaced: true },
+  { kind: "PersistentVolumeClaim", group: "", version: "v1", resource: "persistentvolumeclaims", namespaced: true },
+  { kind: "ResourceQuota", group: "", version: "v1", resource: "resourcequotas", namespaced: true },
+  { kind: "Deployment", group: "apps", version: "v1", resource: "deployments", namespaced: true },
+  { kind: "ReplicaSet", group: "apps", version: "v1", resource: "replicasets", namespaced: true },
+  { kind: "StatefulSet", group: "apps", version: "v1", resource: "statefulsets", namespaced: true },
+  { kind: "DaemonSet", group: "apps", version: "v1", resource: "daemonsets", namespaced: true },
+  { kind: "Job", group: "batch", version: "v1", resource: "jobs", namespaced: true },
+  { kind: "HorizontalPodAutoscaler", group: "autoscaling", version: "v2", resource: "horizontalpodautoscalers", namespaced: true },
+  { kind: "Node", group: "", version: "v1", resource: "nodes", namespaced: false },
+];
+
+export type GatherScope = { namespace: string } | { allNamespaces: true };
+
+export interface GatherOptions {
+  /** Log lines per container instance; 0 disables logs. */
+  logLines: number;
+  /** At most this many containers get their logs read (each costs two requests). */
+  maxLogContainers: number;
+  now: () => Date;
+  warn: (message: string) => void;
+}
+
+function collectionPath(c: Collection, namespace: string | undefined): string {
+  const base = c.group === "" ? `/api/${c.version}` : `/apis/${c.group}/${c.version}`;
+  return namespace === undefined || !c.namespaced ? `${base}/${c.resource}` : `${base}/namespaces/${namespace}/${c.resource}`;
+}
+
+/**
+ * Reads everything a diagnosis needs with one paginated list per resource type for the whole
+ * scope (never one call per object), so the request count does not grow with the number of
+ * pods; then the logs of a bounded number of failing containers.
+ */
+export async function gatherSnapshot(client: KubeClient, scope: GatherScope, options: GatherOptions): Promise<Snapshot> {
+  const namespace = "namespace" in scope ? scope.namespace : undefined;
+  const lists = await Promise.all(COLLECTIONS.map((c) => listCollection(client, c, namespace, options)));
+  const objects = lists.flat();
+  const now = options.now().toISOString();
+  const logs = options.logLines > 0 ? await gatherLogs(client, objects, options) : {};
+  return { now, objects, logs };
+}
+
+async function listCollection(client: KubeClient, c: Collection, namespace: string | undefined, options: GatherOptions): Promise<KubeObject[]> {
+  try {
+    const items = await client.list<KubeObject>(collectionPath(c, namespace), {
+      verb: "list",
+      resource: c.group === "" ? c.resource : `${c.resource}.${c.group}`,
+      ...(c.namespaced && namespace !== undefined ? { namespace } : {}),
+    });
+    for (const item of items) {
+      item.kind = c.kind;
+      item.apiVersion = c.group === "" ? c.version : `${c.group}/${c.version}`;
+    }
+    return items;
+  } catch (error) {
+    if (c.required === true) throw error;
+    if (error instanceof ForbiddenError) {
+      options.warn(`warning: ${error.message}; ${c.resource} not checked (${error.hint ?? ""})`);
+      return [];
+    }
+    if (error instanceof NotFoundError) return [];
+    throw error;
+  }
+}
+
+/** A container is worth its logs when it is failing now or failed recently. */
+function failingContainers(pod: Pod): { name: string; previous: boolean }[] {
+  const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
+  return statuses
+    .filter((s) => s.state?.waiting?.reason === "CrashLoopBackOff" || (s.state?.terminated?.exitCode ?? 0) !== 0 || (s.restartCount > 0 && !s.ready) || s.state?.waiting?.reason === "RunContainerError")
+    .map((s) => ({ name: s.name, previous: s.restartCount > 0 || s.lastState?.terminated !== undefined }));
+}
+
+async function gatherLogs(client: KubeClient, objects: readonly KubeObject[], options: GatherOptions): Promise<Record<string, ContainerLogs>> {
+  const wanted = objects
+    .filter((o): o is Pod => o.kind === "Pod")
+    .flatMap((pod) => failingContainers(pod).map((c) => ({ pod, ...c })))
+    .slice(0, options.maxLogContainers);
+  const logs: Record<string, ContainerLogs> = {};
+  let forbidden = false;
+  await Promise.all(
+    wanted.map(async ({ pod, name, previous }) => {
+      const key = `${pod.metadata.namespace ?? ""}/${pod.metadata.name}/${name}`;
+      const read = async (prev: boolean): Promise<string[] | undefined> => {
+        try {
+          const text = await client.request<string>(`/api/v1/namespaces/${pod.metadata.namespace ?? ""}/pods/${pod.metadata.name}/log`, {
+            query: { container: name, tailLines: options.logLines, previous: prev ? true : undefined },
+            verb: "get",
+            resource: "pods/log",
+            namespace: pod.metadata.namespace ?? "",
+            text: true,
+          });
+          return redactLines(text.split("\n").filter((line) => line !== "").slice(-options.logLines));
+        } catch (error) {
+          if (error instanceof ForbiddenError && !forbidden) {
+            forbidden = true;
+            options.warn(`warning: ${error.message}; container logs not read`);
+          }
+          // A log that cannot be read (no previous instance, kubelet unreachable) is not an error.
+          if (error instanceof AiopsError) return undefined;
+          throw error;
+        }
+      };
+      const [current, prev] = await Promise.all([read(false), previous ? read(true) : Promise.resolve(undefined)]);
+      const entry: ContainerLogs = {};
+      if (current !== undefined && current.length > 0) entry.current = current;
+      if (prev !== undefined && prev.length > 0) entry.previous = prev;
+      if (entry.current !== undefined || entry.previous !== undefined) logs[key] = entry;
+    }),
+  );
+  return logs;
+}

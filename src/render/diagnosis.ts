@@ -1,0 +1,108 @@
+import Table from "cli-table3";
+import type { Diagnosis, DiagnosisList, Finding } from "../diagnose/types.ts";
+import { formatAge, mdCell, wrap } from "./format.ts";
+
+export interface HumanRenderOptions {
+  nowMs: number;
+  color: boolean;
+  /** Print evidence and the fix for every finding (one object diagnosed). */
+  details: boolean;
+}
+
+const SEVERITY_COLOR: Record<string, string> = { critical: "\u001b[31m", high: "\u001b[33m", medium: "\u001b[36m", low: "\u001b[37m" };
+const RESET = "\u001b[0m";
+
+function objectName(f: Finding): string {
+  return `${f.object.kind.toLowerCase()}/${f.object.name}${f.container === undefined ? "" : ` [${f.container}]`}`;
+}
+
+function allFindings(list: DiagnosisList): Finding[] {
+  return list.items.flatMap((item) => item.findings);
+}
+
+function paint(text: string, severity: string, color: boolean): string {
+  return color ? `${SEVERITY_COLOR[severity] ?? ""}${text}${RESET}` : text;
+}
+
+/** `table` and `wide`: one row per finding, then the details when one object was diagnosed. */
+export function renderDiagnosisTable(list: DiagnosisList, wide: boolean, options: HumanRenderOptions): string {
+  const findings = allFindings(list);
+  const checked = list.items.length;
+  if (findings.length === 0) return `No problems found in ${checked} object(s).\n`;
+  const head = wide
+    ? ["NAMESPACE", "OBJECT", "CONTAINER", "CATEGORY", "SEVERITY", "CONF", "SINCE", "ACTION", "TIER", "SUMMARY", "RUNBOOK"]
+    : ["NAMESPACE", "OBJECT", "CATEGORY", "SEVERITY", "SINCE", "SUMMARY"];
+  const table = new Table({
+    head,
+    style: { head: [], border: [], compact: true, "padding-left": 0, "padding-right": 2 },
+    chars: borderless,
+    wordWrap: true,
+    colWidths: wide ? [] : [null, null, null, null, null, 70] as unknown as number[],
+  });
+  for (const f of findings) {
+    const since = formatAge(f.since, options.nowMs);
+    const common = [f.object.namespace ?? "", wide ? `${f.object.kind.toLowerCase()}/${f.object.name}` : objectName(f)];
+    table.push(
+      wide
+        ? [...common, f.container ?? "", f.category, paint(f.severity, f.severity, options.color), f.confidence.toFixed(2), since, f.remediation.action, f.remediation.tier, f.summary, f.runbook]
+        : [...common, f.category, paint(f.severity, f.severity, options.color), since, f.summary],
+    );
+  }
+  const problems = list.items.filter((i) => i.status === "ProblemDetected").length;
+  let out = `${table.toString()}\n\n${findings.length} finding(s) in ${problems} of ${checked} object(s).\n`;
+  if (options.details) out += `\n${findings.map((f) => renderDetails(f, options)).join("\n")}`;
+  return out;
+}
+
+const borderless = {
+  top: "", "top-mid": "", "top-left": "", "top-right": "",
+  bottom: "", "bottom-mid": "", "bottom-left": "", "bottom-right": "",
+  left: "", "left-mid": "", mid: "", "mid-mid": "", right: "", "right-mid": "", middle: "",
+};
+
+function renderDetails(f: Finding, options: HumanRenderOptions): string {
+  const lines = [
+    `${paint(f.category, f.severity, options.color)} ${objectName(f)} (${f.object.namespace ?? "cluster"}) severity=${f.severity} confidence=${f.confidence.toFixed(2)}${f.since === undefined ? "" : ` since=${f.since}`}`,
+    `  ${f.summary}`,
+    "  Evidence:",
+    ...f.evidence.map((e) => `    - ${e}`),
+    `  Fix (${f.remediation.action}, tier ${f.remediation.tier}): ${f.remediation.summary}`,
+    `  Runbook: ${f.runbook}  (kubectl aiops runbook ${f.category})`,
+  ];
+  return `${lines.join("\n")}\n`;
+}
+
+/** `markdown`: a report that renders on GitHub and GitLab. */
+export function renderDiagnosisMarkdown(list: DiagnosisList, nowMs: number): string {
+  const findings = allFindings(list);
+  const out: string[] = ["# Diagnosis", ""];
+  if (list.judgedAt !== undefined) out.push(`Judged at ${list.judgedAt}; ${list.items.length} object(s) checked, ${findings.length} finding(s).`, "");
+  if (findings.length === 0) {
+    out.push("No problems found.", "");
+    return out.join("\n");
+  }
+  out.push("| Namespace | Object | Category | Severity | Since | Fix (tier) |", "| --- | --- | --- | --- | --- | --- |");
+  for (const f of findings) {
+    out.push(`| ${mdCell(f.object.namespace ?? "")} | ${mdCell(objectName(f))} | ${f.category} | ${f.severity} | ${formatAge(f.since, nowMs)} | ${f.remediation.action} (${f.remediation.tier}) |`);
+  }
+  out.push("");
+  for (const item of list.items.filter((i) => i.findings.length > 0)) out.push(...markdownItem(item));
+  return `${out.join("\n")}\n`;
+}
+
+function markdownItem(item: Diagnosis): string[] {
+  const target = `${item.target.kind} ${item.target.namespace === undefined ? "" : `${item.target.namespace}/`}${item.target.name}`;
+  const out = [`## ${target}`, ""];
+  for (const f of item.findings) {
+    out.push(`### ${f.category}: ${objectName(f)}`, "", wrap(f.summary, 100), "");
+    out.push(`- Severity: ${f.severity}, confidence ${f.confidence.toFixed(2)}${f.since === undefined ? "" : `, since ${f.since}`}`);
+    out.push(`- Fix (${f.remediation.action}, tier ${f.remediation.tier}): ${f.remediation.summary}`);
+    out.push(`- Runbook: [${f.runbook}](${f.runbook})`, "", "Evidence:", "", "```text", ...f.evidence, "```", "");
+  }
+  if (item.similar.length > 0) {
+    out.push("Similar past incidents:", "");
+    for (const s of item.similar) out.push(`- ${s.record}: ${s.category}${s.action === undefined ? "" : `, ${s.action}`}, ${s.outcome}`);
+    out.push("");
+  }
+  return out;
+}

@@ -1,0 +1,56 @@
+import { spawnSync } from "node:child_process";
+import type { TestProject } from "vitest/node";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { ROOT, TESTBED_DIR, readTestbedEnv } from "./testbed.ts";
+
+/**
+ * Starts the test bed for the end-to-end suite unless it already runs, and stops it afterwards
+ * if it was started here. Without Go (needed to build it) the suite cannot run: that is said
+ * loudly, and under CI=true it is a failure, never a silent skip.
+ */
+let startedHere = false;
+
+function running(): boolean {
+  const env = readTestbedEnv();
+  if (env === undefined) return false;
+  const kubectl = path.join(env["TESTBED_BIN"] ?? "", "kubectl");
+  if (!existsSync(kubectl)) return false;
+  const probe = spawnSync(kubectl, ["--kubeconfig", env["KUBECONFIG"] ?? path.join(TESTBED_DIR, "kubeconfig"), "get", "--raw", "/readyz", "--request-timeout=5s"], { encoding: "utf8" });
+  return probe.status === 0;
+}
+
+function goAvailable(): boolean {
+  return spawnSync("go", ["version"], { encoding: "utf8" }).status === 0 || existsSync("/usr/local/go/bin/go");
+}
+
+export async function setup(project: TestProject): Promise<void> {
+  project.provide("testbedAvailable", true);
+  if (running()) {
+    const scenarios = spawnSync("bash", ["scripts/testbed.sh", "scenarios"], { cwd: ROOT, stdio: "inherit" });
+    if (scenarios.status !== 0) throw new Error("npm run testbed -- scenarios failed: see the output above");
+    return;
+  }
+  if (!goAvailable()) {
+    const message = "END-TO-END SUITE NOT RUN: Go is not installed, so the test bed (kube-apiserver, kwok, etcd) cannot be built. Install Go >= 1.26 and rerun npm test.";
+    if (process.env["CI"] === "true") throw new Error(message);
+    process.stderr.write(`\n*** ${message} ***\n\n`);
+    project.provide("testbedAvailable", false);
+    return;
+  }
+  process.stderr.write("starting the test bed (the first run builds Kubernetes from Go modules: 15-30 min)...\n");
+  const up = spawnSync("bash", ["scripts/testbed.sh", "up", "--scenarios"], { cwd: ROOT, stdio: "inherit" });
+  if (up.status !== 0) throw new Error("npm run testbed -- up --scenarios failed: see the output above (logs in .testbed/logs)");
+  startedHere = true;
+}
+
+export async function teardown(): Promise<void> {
+  if (!startedHere || process.env["AIOPS_KEEP_TESTBED"] === "1") return;
+  spawnSync("bash", ["scripts/testbed.sh", "down"], { cwd: ROOT, stdio: "inherit" });
+}
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    testbedAvailable: boolean;
+  }
+}

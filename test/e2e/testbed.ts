@@ -1,0 +1,69 @@
+import { spawnSync, type SpawnSyncReturns } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, inject } from "vitest";
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+export const TESTBED_DIR = path.join(ROOT, ".testbed");
+
+export interface Testbed {
+  kubeconfig: string;
+  users: Record<"alice" | "bob" | "sec" | "viewer", string>;
+  prometheusUrl: string;
+  binDir: string;
+  kubectl: string;
+}
+
+/** Reads `.testbed/env` (written by `npm run testbed -- up`). */
+export function readTestbedEnv(): Record<string, string> | undefined {
+  const file = path.join(TESTBED_DIR, "env");
+  if (!existsSync(file)) return undefined;
+  const env: Record<string, string> = {};
+  for (const line of readFileSync(file, "utf8").split("\n")) {
+    const match = /^(?:export\s+)?([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line.trim());
+    if (match?.[1] !== undefined) env[match[1]] = (match[2] ?? "").replace(/^["']|["']$/g, "");
+  }
+  return env;
+}
+
+export function testbed(): Testbed {
+  const env = readTestbedEnv();
+  if (env === undefined) throw new Error("the test bed is not running: npm run testbed -- up --scenarios");
+  const binDir = env["TESTBED_BIN"] ?? "";
+  const user = (name: string): string => path.join(TESTBED_DIR, "users", `${name}.kubeconfig`);
+  return {
+    kubeconfig: env["KUBECONFIG"] ?? path.join(TESTBED_DIR, "kubeconfig"),
+    users: { alice: user("alice"), bob: user("bob"), sec: user("sec"), viewer: user("viewer") },
+    prometheusUrl: env["PROMETHEUS_URL"] ?? "",
+    binDir,
+    kubectl: path.join(binDir, "kubectl"),
+  };
+}
+
+export interface RunResult {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs the real kubectl with plugin/ first on PATH, so `kubectl aiops ...` goes through kubectl's
+ * plugin lookup exactly as a user's would.
+ */
+export function kubectl(args: readonly string[], options: { kubeconfig?: string; env?: Record<string, string>; timeoutMs?: number; input?: string } = {}): RunResult {
+  const bed = testbed();
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PATH: `${path.join(ROOT, "plugin")}:${bed.binDir}:${process.env["PATH"] ?? ""}`,
+    KUBECONFIG: options.kubeconfig ?? bed.kubeconfig,
+    NO_COLOR: "1",
+    ...options.env,
+  };
+  const result: SpawnSyncReturns<string> = spawnSync(bed.kubectl, [...args], { env, encoding: "utf8", timeout: options.timeoutMs ?? 60_000, input: options.input ?? "" });
+  if (result.error !== undefined) throw result.error;
+  return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** `describe` for suites that need the test bed; without Go they are reported as not run. */
+export const describeTestbed: typeof describe = (inject("testbedAvailable") ? describe : describe.skip) as typeof describe;
