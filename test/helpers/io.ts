@@ -1,0 +1,26 @@
+import type { Io } from "../../src/cli/io.ts";
+import { run } from "../../src/cli/main.ts";
+
+export interface CapturedRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI in-process with captured streams; `stdin` feeds `-f -`. */
+export async function runCli(argv: string[], options: { stdin?: string; env?: NodeJS.ProcessEnv; cwd?: string; now?: string } = {}): Promise<CapturedRun> {
+  let stdout = "";
+  let stderr = "";
+  const io: Io = {
+    stdout: { write: (chunk: string) => (stdout += chunk) },
+    stderr: { write: (chunk: string) => (stderr += chunk) },
+    readStdin: async () => options.stdin ?? "",
+    env: options.env ?? { HOME: "/nonexistent" },
+    cwd: options.cwd ?? process.cwd(),
+    stdoutIsTTY: false,
+    stderrIsTTY: false,
+    now: () => new Date(options.now ?? "2026-11-21T12:00:00Z"),
+  };
+  const code = await run(argv, io);
+  return { code, stdout, stderr };
+}
