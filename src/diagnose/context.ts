@@ -135,7 +135,9 @@ export class RuleContext {
   /** Pods of a workload: owned directly, or through its ReplicaSets for a Deployment. */
   podsOf(workload: KubeObject): Pod[] {
     if (workload.kind === "Deployment") {
-      return this.ownedBy<ReplicaSet>(workload, "ReplicaSet").flatMap((rs) => this.ownedBy<Pod>(rs, "Pod"));
+      const replicaSets = this.ownedBy<ReplicaSet>(workload, "ReplicaSet");
+      // A dump without ReplicaSets still has the pods: find them by the Deployment's selector.
+      if (replicaSets.length > 0) return replicaSets.flatMap((rs) => this.ownedBy<Pod>(rs, "Pod"));
     }
     if (workload.kind === "Service") {
       const selector = (workload as Service).spec.selector;

@@ -15,6 +15,7 @@ const SUPERSEDES: Partial<Record<Category, readonly Category[]>> = {
   LivenessProbeFailure: ["CrashLoopBackOff", "ContainerExitError"],
   StartupProbeFailure: ["CrashLoopBackOff", "ContainerExitError", "LivenessProbeFailure"],
   CrashLoopBackOff: ["ContainerExitError"],
+  ContainerCreateError: ["CrashLoopBackOff", "ContainerExitError"],
   InitContainerFailure: ["CrashLoopBackOff", "ContainerExitError", "StuckContainerCreating"],
   ContainerConfigError: ["StuckContainerCreating", "ContainerCreateError"],
   ImagePullError: ["StuckContainerCreating"],

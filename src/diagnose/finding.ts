@@ -1,4 +1,4 @@
-import type { ContainerStateTerminated, ContainerStatus, KubeEvent, KubeObject, Pod } from "../model/k8s.ts";
+import type { Condition, ContainerStateTerminated, ContainerStatus, KubeEvent, KubeObject, Pod } from "../model/k8s.ts";
 import { classifyAction, type ActionInput, type ActionType } from "../policy/tiers.ts";
 import { eventFirstTime, eventTime, type RuleContext } from "./context.ts";
 import type { Category, Finding, ObjectRef, Remediation, Rule, Severity } from "./types.ts";
@@ -76,6 +76,16 @@ export function describeTermination(path: string, t: ContainerStateTerminated): 
   if (t.finishedAt !== undefined) parts.push(`finishedAt=${t.finishedAt}`);
   const message = t.message === undefined || t.message === "" ? "" : ` message="${truncate(oneLine(t.message), 200)}"`;
   return `${path}: ${parts.join(" ")}${message}`;
+}
+
+/** `status.conditions[Ready]: False reason=X message="..." (since T)`. */
+export function describeCondition(condition: Condition, path = "status.conditions"): string {
+  const parts = [`${path}[${condition.type}]: ${condition.status}`];
+  if (condition.reason !== undefined) parts.push(`reason=${condition.reason}`);
+  if (condition.message !== undefined && condition.message !== "") parts.push(`message="${truncate(oneLine(condition.message), 240)}"`);
+  const since = condition.lastTransitionTime ?? condition.lastUpdateTime;
+  if (since !== undefined) parts.push(`(since ${since})`);
+  return parts.join(" ");
 }
 
 /** `status.containerStatuses[api]` or `status.initContainerStatuses[init]`. */
