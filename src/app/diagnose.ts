@@ -1,7 +1,7 @@
 import type { Snapshot } from "../diagnose/context.ts";
 import { diagnoseSnapshot } from "../diagnose/engine.ts";
 import { newestTimestamp, parseInput } from "../diagnose/parse-input.ts";
-import type { Diagnosis, DiagnosisList, ObjectRef } from "../diagnose/types.ts";
+import type { Diagnosis, DiagnosisList, Explanation, ObjectRef } from "../diagnose/types.ts";
 import { NotFoundError, UsageError } from "../errors.ts";
 import { readSource } from "../util/read-source.ts";
 import type { Io } from "../cli/io.ts";
@@ -22,7 +22,7 @@ export interface DiagnoseOutput {
 }
 
 /** The diagnose use-case: gather a snapshot (file or cluster), judge it, render it. */
-export async function runDiagnose(request: DiagnoseRequest, args: { now?: string | undefined; logLines: number }, globals: GlobalOptions, io: Io): Promise<DiagnoseOutput> {
+export async function runDiagnose(request: DiagnoseRequest, args: { now?: string | undefined; logLines: number; explain?: boolean | undefined }, globals: GlobalOptions, io: Io): Promise<DiagnoseOutput> {
   const warn = (message: string): void => void io.stderr.write(`${message}\n`);
   let snapshot: Snapshot;
   let target: ObjectRef | undefined;
@@ -50,7 +50,24 @@ export async function runDiagnose(request: DiagnoseRequest, args: { now?: string
   const list = diagnoseSnapshot(snapshot, target === undefined ? {} : { targets: [target] });
   const problems = list.items.some((item) => item.status === "ProblemDetected");
   const single = target === undefined ? undefined : list.items[0];
+  if (problems && (args.explain ?? io.env["OLLAMA_HOST"] !== undefined)) {
+    const explanation = await explainFindings(list, io, warn);
+    if (explanation !== undefined) (single ?? list).explanation = explanation;
+  }
   return { text: render(single ?? list, list, globals, Date.parse(snapshot.now), single !== undefined, io), problems };
+}
+
+/** The LLM only adds an explanation; without one the rule engine's diagnosis stands as it is. */
+async function explainFindings(list: DiagnosisList, io: Io, warn: (message: string) => void): Promise<Explanation | undefined> {
+  const { explain } = await import("../llm/explain.ts");
+  const { ollamaClient } = await import("../llm/ollama.ts");
+  const timeoutMs = Number(io.env["AIOPS_LLM_TIMEOUT_MS"] ?? 60_000);
+  const result = await explain(list.items.filter((i) => i.findings.length > 0), ollamaClient(io.env, timeoutMs));
+  if ("failure" in result) {
+    warn(`note: no LLM explanation (${result.failure}); the rule engine's diagnosis stands`);
+    return undefined;
+  }
+  return result.explanation;
 }
 
 function render(value: Diagnosis | DiagnosisList, list: DiagnosisList, globals: GlobalOptions, nowMs: number, single: boolean, io: Io): string {

@@ -165,6 +165,8 @@ function sortFindings(findings: Finding[]): Finding[] {
 }
 
 const REVISION = "deployment.kubernetes.io/revision";
+/** A failure that starts within this long after a new revision rolled out is attributed to it. */
+export const ROLLOUT_CORRELATION_S = 2 * 60 * 60;
 
 /**
  * "Failing since revision N rolled out at T": a failure of a pod of the newest ReplicaSet that
@@ -198,7 +200,8 @@ function correlateRollout(finding: Finding, ctx: RuleContext): Finding {
   if (replicaSet !== undefined && newest.rs !== replicaSet) return finding;
   const rolledOutAt = newest.rs.metadata.creationTimestamp;
   const since = finding.since === undefined ? NaN : Date.parse(finding.since);
-  if (rolledOutAt === undefined || Number.isNaN(since) || since < Date.parse(rolledOutAt)) return finding;
+  // A failure that began long after the rollout has another cause than the new revision.
+  if (rolledOutAt === undefined || Number.isNaN(since) || since < Date.parse(rolledOutAt) || since - Date.parse(rolledOutAt) > ROLLOUT_CORRELATION_S * 1000) return finding;
   return {
     ...finding,
     evidence: [

@@ -98,7 +98,15 @@ export interface Diagnosis {
   status: "OK" | "ProblemDetected";
   findings: Finding[];
   similar: SimilarIncident[];
-  explanation?: string;
+  /** Added by an LLM when one is reachable; never changes findings, tiers or actions. */
+  explanation?: Explanation;
+}
+
+export interface Explanation {
+  model: string;
+  summary: string;
+  likelyCause: string;
+  nextSteps: string[];
 }
 
 export interface DiagnosisList {
@@ -107,4 +115,5 @@ export interface DiagnosisList {
   /** The time the objects were judged at (file time or the clock). */
   judgedAt?: string;
   items: Diagnosis[];
+  explanation?: Explanation;
 }

@@ -1,5 +1,5 @@
 import Table from "cli-table3";
-import type { Diagnosis, DiagnosisList, Finding } from "../diagnose/types.ts";
+import type { Diagnosis, DiagnosisList, Explanation, Finding } from "../diagnose/types.ts";
 import { formatAge, mdCell, wrap } from "./format.ts";
 
 export interface HumanRenderOptions {
@@ -51,6 +51,8 @@ export function renderDiagnosisTable(list: DiagnosisList, wide: boolean, options
   const problems = list.items.filter((i) => i.status === "ProblemDetected").length;
   let out = `${table.toString()}\n\n${findings.length} finding(s) in ${problems} of ${checked} object(s).\n`;
   if (options.details) out += `\n${findings.map((f) => renderDetails(f, options)).join("\n")}`;
+  const explanation = list.explanation ?? list.items.find((i) => i.explanation !== undefined)?.explanation;
+  if (explanation !== undefined) out += `\n${renderExplanation(explanation)}`;
   return out;
 }
 
@@ -59,6 +61,10 @@ const borderless = {
   bottom: "", "bottom-mid": "", "bottom-left": "", "bottom-right": "",
   left: "", "left-mid": "", mid: "", "mid-mid": "", right: "", "right-mid": "", middle: "",
 };
+
+function renderExplanation(e: Explanation): string {
+  return [`Explanation (${e.model}, not used for any decision):`, `  ${e.summary}`, `  Likely cause: ${e.likelyCause}`, ...e.nextSteps.map((s, i) => `  ${i + 1}. ${s}`)].join("\n") + "\n";
+}
 
 function renderDetails(f: Finding, options: HumanRenderOptions): string {
   const lines = [
@@ -87,6 +93,12 @@ export function renderDiagnosisMarkdown(list: DiagnosisList, nowMs: number): str
   }
   out.push("");
   for (const item of list.items.filter((i) => i.findings.length > 0)) out.push(...markdownItem(item));
+  const explanation = list.explanation ?? list.items.find((i) => i.explanation !== undefined)?.explanation;
+  if (explanation !== undefined) {
+    out.push(`## Explanation (${explanation.model})`, "", "_Added by an LLM; not used for any decision._", "", wrap(explanation.summary, 100), "", `Likely cause: ${explanation.likelyCause}`, "");
+    explanation.nextSteps.forEach((s, i) => out.push(`${i + 1}. ${s}`));
+    out.push("");
+  }
   return `${out.join("\n")}\n`;
 }
 

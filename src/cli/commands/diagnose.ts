@@ -29,6 +29,7 @@ const diagnoseSchema = z.object({
   now: z.iso.datetime({ offset: true, message: "--now must be an RFC 3339 time such as 2026-11-21T10:00:00Z" }).optional(),
   failOnProblems: z.boolean(),
   logLines: z.number().int().min(0).max(1000),
+  explain: z.boolean().optional(),
 });
 
 type DiagnoseArgs = z.infer<typeof diagnoseSchema>;
@@ -46,6 +47,7 @@ export function diagnoseCommand(io: Io, result: CommandResult): CommandModule {
         .option("now", { type: "string", describe: "Judge a file at this RFC 3339 time (default: its newest timestamp)" })
         .option("fail-on-problems", { type: "boolean", default: false, describe: "Exit 3 when a problem is found" })
         .option("log-lines", { type: "number", default: 20, describe: "Log lines read per failing container (live mode; 0 = none)" })
+        .option("explain", { type: "boolean", describe: "Ask a local Ollama model to explain the findings (default: on when OLLAMA_HOST is set)" })
         .example("$0 diagnose -f examples/incidents/oomkill-memory-leak.json", "diagnose a saved snapshot, no cluster needed")
         .example("$0 diagnose pod api-7d9f -n shop", "one pod and what it depends on")
         .example("$0 diagnose namespace shop -o json", "every workload of a namespace, as JSON")

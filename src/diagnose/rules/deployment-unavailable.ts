@@ -1,4 +1,4 @@
-import type { Deployment } from "../../model/k8s.ts";
+import type { Deployment, Pod } from "../../model/k8s.ts";
 import { describeCondition, makeFinding, remediate } from "../finding.ts";
 import type { Rule, Severity } from "../types.ts";
 import { conditionOf, isTerminating, podIsReady, whyNotReady } from "./shared.ts";
@@ -31,7 +31,12 @@ export const deploymentUnavailable: Rule = {
     // deadline while replicas are unavailable means it is stuck, whatever the reason says.
     // A Deployment the controller has not reported on yet is as old as its creation.
     const lastProgress = progressing?.lastUpdateTime ?? progressing?.lastTransitionTime ?? deployment.metadata.creationTimestamp;
-    const stalledFor = unavailable > 0 ? ctx.ageSeconds(lastProgress) : 0;
+    const failing = ctx.podsOf(deployment).filter((p) => !podIsReady(p) && !isTerminating(p));
+    // Outside a rollout the last progress is the end of the previous one, long ago: what counts
+    // is how long the pods have been not ready.
+    const rollingOut = progressing?.reason === "ReplicaSetUpdated" || (status.updatedReplicas ?? replicas) < replicas || (status.observedGeneration ?? 0) < (deployment.metadata.generation ?? 0);
+    const notReadySince = rollingOut ? undefined : earliestNotReady(failing);
+    const stalledFor = unavailable > 0 ? ctx.ageSeconds(notReadySince ?? lastProgress) : 0;
     const longUnavailable = availableFalseFor > deadline || (unavailable > 0 && stalledFor > deadline);
     if (!exceeded && !longUnavailable) return [];
 
@@ -43,7 +48,6 @@ export const deploymentUnavailable: Rule = {
     if (available !== undefined) evidence.push(describeCondition(available));
     evidence.push(`spec.progressDeadlineSeconds: ${deadline}${deployment.spec.progressDeadlineSeconds === undefined ? " (default)" : ""}`);
     if (paused) evidence.push("spec.paused: true (the rollout is paused; its deadline is not checked)");
-    const failing = ctx.podsOf(deployment).filter((p) => !podIsReady(p) && !isTerminating(p));
     for (const pod of failing.slice(0, 5)) evidence.push(`pod ${whyNotReady(pod)}`);
     if (failing.length > 5) evidence.push(`... and ${failing.length - 5} more pod(s) not ready`);
 
@@ -65,9 +69,19 @@ export const deploymentUnavailable: Rule = {
         confidence: exceeded ? 0.95 : available?.status === "False" ? 0.85 : 0.7,
         summary: `Deployment ${deployment.metadata.name} is unavailable: ${what}${why}${paused ? "; the rollout is paused" : ""}.`,
         evidence,
-        since: exceeded ? progressing.lastTransitionTime : available?.status === "False" ? available.lastTransitionTime : lastProgress,
+        since: exceeded ? progressing.lastTransitionTime : available?.status === "False" ? available.lastTransitionTime : (notReadySince ?? lastProgress),
         remediation,
       }),
     ];
   },
 };
+
+/** When the first of these pods stopped being ready (their Ready condition's transition). */
+function earliestNotReady(pods: readonly Pod[]): string | undefined {
+  const times = pods
+    .map((p) => conditionOf(p, "Ready"))
+    .filter((c) => c?.status === "False" && c.lastTransitionTime !== undefined)
+    .map((c) => c?.lastTransitionTime ?? "")
+    .sort();
+  return times[0];
+}

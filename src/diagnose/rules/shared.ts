@@ -3,6 +3,7 @@
  * and resource quantities. A helper lives here only when two or more rules need it.
  */
 import type { Remediation } from "../types.ts";
+import { redactLines } from "../../util/redact.ts";
 import type { Condition, Container, ContainerStateTerminated, ContainerStatus, KubeEvent, KubeObject, Pod, Probe } from "../../model/k8s.ts";
 import { eventTime, type RuleContext } from "../context.ts";
 import { eventsWith, forContainer, oneLine, remediate, truncate } from "../finding.ts";
@@ -61,16 +62,27 @@ export function exitCause(t: ContainerStateTerminated, spec?: Container): string
 }
 
 /** The last log lines of a container, from the previous instance first (it holds the crash). */
-export function lastLogLines(ctx: RuleContext, pod: Pod, container: string, max = 5): { source: "previous" | "current"; lines: string[] } | undefined {
+export function lastLogLines(ctx: RuleContext, pod: Pod, container: string, max = 5): { source: LogSource; lines: string[] } | undefined {
   const logs = ctx.logsOf(pod, container);
   for (const source of ["previous", "current"] as const) {
-    const lines = (logs?.[source] ?? []).map((l) => l.trimEnd()).filter((l) => l.trim() !== "");
+    const lines = nonEmptyLines(logs?.[source] ?? []);
     if (lines.length > 0) return { source, lines: lines.slice(-max) };
   }
-  return undefined;
+  // Offline, or without pods/log access: the kubelet keeps the log tail of a crashed container in
+  // its termination message (terminationMessagePolicy: FallbackToLogsOnError).
+  const status = [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? [])].find((s) => s.name === container);
+  const message = status?.lastState?.terminated?.message ?? status?.state?.terminated?.message;
+  const lines = nonEmptyLines(redactLines((message ?? "").split("\n")));
+  return lines.length > 0 ? { source: "termination message", lines: lines.slice(-max) } : undefined;
 }
 
-export function describeLogs(container: string, logs: { source: "previous" | "current"; lines: string[] }): string {
+type LogSource = "previous" | "current" | "termination message";
+
+function nonEmptyLines(lines: readonly string[]): string[] {
+  return lines.map((l) => l.trimEnd()).filter((l) => l.trim() !== "");
+}
+
+export function describeLogs(container: string, logs: { source: LogSource; lines: string[] }): string {
   return `logs ${container} (${logs.source}, last ${logs.lines.length}): ${logs.lines.map((l) => `"${truncate(oneLine(l), 160)}"`).join(" | ")}`;
 }
 
