@@ -6,9 +6,10 @@ export const DEFAULT_MODELS = ["llama3.1:8b", "llama3.2:3b", "qwen2.5:3b"];
 /** `OLLAMA_HOST` as the ollama CLI reads it: "host:port", "http://host:port", or unset. */
 export function ollamaHost(env: NodeJS.ProcessEnv): string {
   const raw = env["OLLAMA_HOST"]?.trim() || "127.0.0.1:11434";
-  const withScheme = /^https?:\/\//.test(raw) ? raw : `http://${raw}`;
-  const url = new URL(withScheme);
-  if (url.port === "" && !/^https?:\/\/[^/]+:\d+/.test(withScheme)) url.port = "11434";
+  // A bare host gets Ollama's port; a URL keeps its scheme's default port.
+  if (/^https?:\/\//.test(raw)) return new URL(raw).origin;
+  const url = new URL(`http://${raw}`);
+  if (url.port === "") url.port = "11434";
   return url.origin;
 }
 
