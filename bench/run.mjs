@@ -1,0 +1,73 @@
+// `npm run bench`: speed and memory of kubectl-aiops, measured as whole processes, each beside a
+// reference measured in the same invocation (the machines are noisy: compare, don't trust one
+// number). Prints a Markdown table and writes bench/results/latest.json.
+//
+//   npm run bench                # offline benchmarks (no cluster needed)
+//   npm run bench -- --live      # also the test bed benchmarks (bench/live.mjs)
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdirSync, writeFileSync, existsSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const plugin = path.join(root, "plugin", "kubectl-aiops");
+const results = path.join(root, "bench", "results");
+mkdirSync(results, { recursive: true });
+const runs = Number(process.env.BENCH_RUNS ?? 15);
+
+if (!existsSync(path.join(root, "dist", "kubectl-aiops.mjs"))) execFileSync(process.execPath, [path.join(root, "scripts", "build.mjs")]);
+
+/** Runs a command through bench/measure.py: wall seconds and peak RSS of the child. */
+function measure(command) {
+  const out = spawnSync("python3", [path.join(root, "bench", "measure.py"), ...command], { encoding: "utf8", cwd: root });
+  if (out.status !== 0) throw new Error(`measure failed: ${out.stderr}`);
+  const result = JSON.parse(out.stdout);
+  if (result.status !== 0 && result.status !== 3) throw new Error(`${command.join(" ")} exited ${result.status}: ${result.stderr}`);
+  return result;
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 0 ? (sorted[mid - 1] + sorted[mid]) / 2 : sorted[mid];
+}
+
+/** Alternates the subject and its reference so drift in machine load hits both alike. */
+export function compare(name, command, reference, n = runs, target) {
+  const a = [];
+  const b = [];
+  let rss = 0;
+  for (let i = 0; i < n; i++) {
+    const m = measure(command);
+    a.push(m.wall_s);
+    rss = Math.max(rss, m.rss_mib);
+    if (reference !== undefined) b.push(measure(reference.command).wall_s);
+  }
+  const row = { name, runs: n, median_ms: Math.round(median(a) * 1000), peak_rss_mib: Math.round(rss), reference: reference?.name, reference_median_ms: reference === undefined ? undefined : Math.round(median(b) * 1000), target };
+  console.error(`${name}: median ${row.median_ms} ms${reference === undefined ? "" : ` (reference ${reference.name}: ${row.reference_median_ms} ms)`}, peak RSS ${row.peak_rss_mib} MiB`);
+  return row;
+}
+
+const node = path.join(root, "node_modules", "node", "bin", "node");
+const nodeFloor = { name: "node -e 0 (same Node)", command: [existsSync(node) ? node : process.execPath, "-e", "0"] };
+const onePod = path.join(root, "test", "fixtures", "one-pod.json");
+const bigList = path.join(results, "pods-10000.json");
+writeFileSync(bigList, execFileSync(process.execPath, [path.join(root, "bench", "generate-list.mjs"), "10000", "50"], { maxBuffer: 1 << 30 }));
+
+const rows = [
+  compare("kubectl aiops --help", [plugin, "--help"], nodeFloor, runs, "<= 150 ms"),
+  compare("diagnose -f one-pod.json", [plugin, "diagnose", "-f", onePod], nodeFloor, runs, "<= 150 ms"),
+  compare("diagnose -f 10,000-pod List", [plugin, "diagnose", "-f", bigList, "-o", "json"], undefined, 5, "<= 2 s, <= 300 MB"),
+];
+
+if (process.argv.includes("--live")) {
+  const { liveBenchmarks } = await import("./live.mjs");
+  rows.push(...(await liveBenchmarks({ compare, measure, median, root, plugin })));
+}
+
+const machine = { node: execFileSync(nodeFloor.command[0], ["-p", "process.version"], { encoding: "utf8" }).trim(), cpus: (await import("node:os")).cpus().length, date: new Date().toISOString() };
+writeFileSync(path.join(results, "latest.json"), JSON.stringify({ machine, rows }, null, 2));
+console.log(`| benchmark | runs | median | peak RSS | reference (same run) | target |\n| --- | --- | --- | --- | --- | --- |`);
+for (const r of rows) {
+  console.log(`| ${r.name} | ${r.runs} | ${r.median_ms} ms | ${r.peak_rss_mib} MiB | ${r.reference === undefined ? "-" : `${r.reference}: ${r.reference_median_ms} ms`} | ${r.target ?? "-"} |`);
+}
