@@ -6,12 +6,15 @@
 export class AiopsError extends Error {
   readonly exitCode: number;
   readonly hint: string | undefined;
+  /** The HTTP status an API server answered, when the error comes from one. */
+  readonly httpStatus: number | undefined;
 
-  constructor(message: string, options: { exitCode?: number; hint?: string; cause?: unknown } = {}) {
+  constructor(message: string, options: { exitCode?: number; hint?: string; cause?: unknown; httpStatus?: number } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.exitCode = options.exitCode ?? 1;
     this.hint = options.hint;
+    this.httpStatus = options.httpStatus;
   }
 }
 

@@ -9,6 +9,7 @@ import type { GlobalOptions } from "../cli/options.ts";
 import { renderDiagnosisMarkdown, renderDiagnosisTable } from "../render/diagnosis.ts";
 import { renderMachine } from "../render/format.ts";
 import { closestNames } from "../util/closest.ts";
+import type { KubeClient } from "../kube/client.ts";
 
 export type DiagnoseRequest =
   | { mode: "file"; source: string; target?: ObjectRef }
@@ -22,10 +23,19 @@ export interface DiagnoseOutput {
 }
 
 /** The diagnose use-case: gather a snapshot (file or cluster), judge it, render it. */
-export async function runDiagnose(request: DiagnoseRequest, args: { now?: string | undefined; logLines: number; explain?: boolean | undefined }, globals: GlobalOptions, io: Io): Promise<DiagnoseOutput> {
+export interface DiagnoseArgs {
+  now?: string | undefined;
+  logLines: number;
+  explain?: boolean | undefined;
+  record: boolean;
+  command: string;
+}
+
+export async function runDiagnose(request: DiagnoseRequest, args: DiagnoseArgs, globals: GlobalOptions, io: Io): Promise<DiagnoseOutput> {
   const warn = (message: string): void => void io.stderr.write(`${message}\n`);
   let snapshot: Snapshot;
   let target: ObjectRef | undefined;
+  let cluster: { client: KubeClient } | undefined;
   if (request.mode === "file") {
     const parsed = parseInput(await readSource(request.source, () => io.readStdin()), request.source === "-" ? "<stdin>" : request.source);
     for (const note of parsed.notes) warn(`note: ${note}`);
@@ -35,6 +45,7 @@ export async function runDiagnose(request: DiagnoseRequest, args: { now?: string
     const { KubeClient } = await import("../kube/client.ts");
     const { gatherSnapshot } = await import("../kube/gather.ts");
     const client = KubeClient.connect({ kubeconfig: globals.kubeconfig, context: globals.context, requestTimeoutMs: globals.requestTimeoutMs, env: io.env });
+    cluster = { client };
     const namespace = request.mode === "namespace" && request.namespace !== "" ? request.namespace : (globals.namespace ?? client.context.namespace);
     const scope = request.mode === "all" ? { allNamespaces: true as const } : { namespace };
     snapshot = await gatherSnapshot(client, scope, { logLines: args.logLines, maxLogContainers: 20, now: () => io.now(), warn });
@@ -50,11 +61,58 @@ export async function runDiagnose(request: DiagnoseRequest, args: { now?: string
   const list = diagnoseSnapshot(snapshot, target === undefined ? {} : { targets: [target] });
   const problems = list.items.some((item) => item.status === "ProblemDetected");
   const single = target === undefined ? undefined : list.items[0];
+  if (problems) await attachSimilar(list, globals, io, args.record);
   if (problems && (args.explain ?? io.env["OLLAMA_HOST"] !== undefined)) {
     const explanation = await explainFindings(list, io, warn);
     if (explanation !== undefined) (single ?? list).explanation = explanation;
   }
+  if (args.record) await recordIt(single ?? list, args, globals, io, cluster?.client, warn);
   return { text: render(single ?? list, list, globals, Date.parse(snapshot.now), single !== undefined, io), problems };
+}
+
+/**
+ * Similar past incidents from the history, when there is one. Without a git repository there is
+ * no history to compare with: that is only worth a note when the user asked to record.
+ */
+async function attachSimilar(list: DiagnosisList, globals: GlobalOptions, io: Io, recording: boolean): Promise<void> {
+  const { loadIncidentHistory } = await import("./records.ts");
+  const { resolveHistory } = await import("../records/history.ts");
+  const { findSimilarIncidents } = await import("../records/similar.ts");
+  let history;
+  try {
+    history = resolveHistory({ historyDir: globals.historyDir, cwd: io.cwd, env: io.env });
+  } catch (error) {
+    if (recording) throw error;
+    return;
+  }
+  const records = await loadIncidentHistory(history);
+  if (records.length === 0) return;
+  for (const item of list.items.filter((i) => i.findings.length > 0)) {
+    const result = findSimilarIncidents(item, records);
+    item.similar = result.similar;
+    if (result.similar.length > 0) item.similarSummary = result.summary;
+  }
+}
+
+/** `--record`: the diagnosis as a record, with the identity the API server authenticates. */
+async function recordIt(diagnosis: Diagnosis | DiagnosisList, args: DiagnoseArgs, globals: GlobalOptions, io: Io, client: KubeClient | undefined, warn: (message: string) => void): Promise<void> {
+  const { recordDiagnosis } = await import("./records.ts");
+  let user: string | undefined;
+  if (client !== undefined) {
+    const { whoAmI } = await import("../kube/identity.ts");
+    user = (await whoAmI(client)).username;
+  }
+  const written = await recordDiagnosis(diagnosis, {
+    command: args.command,
+    ...(client === undefined ? {} : { cluster: { context: client.context.context, server: client.context.server } }),
+    ...(user === undefined ? {} : { user }),
+    now: io.now(),
+    ...(globals.historyDir === undefined ? {} : { historyDir: globals.historyDir }),
+    cwd: io.cwd,
+    env: io.env,
+    warn,
+  });
+  warn(`recorded ${written.id} (${written.path})`);
 }
 
 /** The LLM only adds an explanation; without one the rule engine's diagnosis stands as it is. */

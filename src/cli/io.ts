@@ -1,5 +1,7 @@
 /** The process's streams and environment, passed in so commands run in tests without globals. */
 export interface Io {
+  /** The arguments after the program name, as typed (recorded in records' `command`). */
+  argv: readonly string[];
   stdout: { write(chunk: string): unknown };
   stderr: { write(chunk: string): unknown };
   readStdin(): Promise<string>;
@@ -12,6 +14,7 @@ export interface Io {
 
 export function processIo(): Io {
   return {
+    argv: process.argv.slice(2),
     stdout: process.stdout,
     stderr: process.stderr,
     readStdin: async () => {

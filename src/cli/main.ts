@@ -5,6 +5,9 @@ import type { Io } from "./io.ts";
 import { GLOBAL_OPTIONS } from "./options.ts";
 import { diagnoseCommand } from "./commands/diagnose.ts";
 import { runbookCommand } from "./commands/runbook.ts";
+import { listCommand } from "./commands/list.ts";
+import { showCommand } from "./commands/show.ts";
+import { auditCommand } from "./commands/audit.ts";
 
 /** Set by a command handler; read once the parse is over. */
 export interface CommandResult {
@@ -24,6 +27,9 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     .usage("$0 <command> [options]\n\nFind why workloads fail, propose fixes, gate them by approval tiers, and record every decision in git.")
     .options(GLOBAL_OPTIONS)
     .command(diagnoseCommand(io, result))
+    .command(listCommand(io, result))
+    .command(showCommand(io, result))
+    .command(auditCommand(io, result))
     .command(runbookCommand(io, result))
     .demandCommand(1, "name a command, e.g. kubectl aiops diagnose -f examples/incidents/oomkill-memory-leak.json")
     .strict()

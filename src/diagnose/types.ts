@@ -98,6 +98,8 @@ export interface Diagnosis {
   status: "OK" | "ProblemDetected";
   findings: Finding[];
   similar: SimilarIncident[];
+  /** "resolved 3 times by raising the memory limit (resources), 2 verified". */
+  similarSummary?: string;
   /** Added by an LLM when one is reachable; never changes findings, tiers or actions. */
   explanation?: Explanation;
 }

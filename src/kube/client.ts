@@ -141,6 +141,11 @@ export class KubeClient {
   }
 
   private mapStatus(status: number, body: string, url: URL, options: RequestOptions): AiopsError {
+    const error = this.errorFor(status, body, url, options);
+    return error.httpStatus === undefined ? Object.assign(error, { httpStatus: status }) : error;
+  }
+
+  private errorFor(status: number, body: string, url: URL, options: RequestOptions): AiopsError {
     const message = statusMessage(body);
     const where = options.namespace === undefined ? "" : ` in namespace "${options.namespace}"`;
     switch (status) {

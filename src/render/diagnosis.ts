@@ -51,6 +51,9 @@ export function renderDiagnosisTable(list: DiagnosisList, wide: boolean, options
   const problems = list.items.filter((i) => i.status === "ProblemDetected").length;
   let out = `${table.toString()}\n\n${findings.length} finding(s) in ${problems} of ${checked} object(s).\n`;
   if (options.details) out += `\n${findings.map((f) => renderDetails(f, options)).join("\n")}`;
+  for (const item of list.items.filter((i) => i.similar.length > 0)) {
+    out += `\nSimilar past incidents for ${item.target.kind.toLowerCase()}/${item.target.name}: ${item.similarSummary ?? ""}\n${item.similar.map((s) => `  - ${s.record} ${s.category}${s.target === undefined ? "" : ` ${s.target}`}: ${s.outcome}${s.action === undefined ? "" : ` (${s.action})`}`).join("\n")}\n`;
+  }
   const explanation = list.explanation ?? list.items.find((i) => i.explanation !== undefined)?.explanation;
   if (explanation !== undefined) out += `\n${renderExplanation(explanation)}`;
   return out;
@@ -112,7 +115,7 @@ function markdownItem(item: Diagnosis): string[] {
     out.push(`- Runbook: [${f.runbook}](${f.runbook})`, "", "Evidence:", "", "```text", ...f.evidence, "```", "");
   }
   if (item.similar.length > 0) {
-    out.push("Similar past incidents:", "");
+    out.push(`Similar past incidents: ${item.similarSummary ?? ""}`, "");
     for (const s of item.similar) out.push(`- ${s.record}: ${s.category}${s.action === undefined ? "" : `, ${s.action}`}, ${s.outcome}`);
     out.push("");
   }

@@ -12,6 +12,7 @@ export async function runCli(argv: string[], options: { stdin?: string; env?: No
   let stdout = "";
   let stderr = "";
   const io: Io = {
+    argv,
     stdout: { write: (chunk: string) => (stdout += chunk) },
     stderr: { write: (chunk: string) => (stderr += chunk) },
     readStdin: async () => options.stdin ?? "",

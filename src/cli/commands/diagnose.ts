@@ -30,6 +30,7 @@ const diagnoseSchema = z.object({
   failOnProblems: z.boolean(),
   logLines: z.number().int().min(0).max(1000),
   explain: z.boolean().optional(),
+  record: z.boolean(),
 });
 
 type DiagnoseArgs = z.infer<typeof diagnoseSchema>;
@@ -47,6 +48,7 @@ export function diagnoseCommand(io: Io, result: CommandResult): CommandModule {
         .option("now", { type: "string", describe: "Judge a file at this RFC 3339 time (default: its newest timestamp)" })
         .option("fail-on-problems", { type: "boolean", default: false, describe: "Exit 3 when a problem is found" })
         .option("log-lines", { type: "number", default: 20, describe: "Log lines read per failing container (live mode; 0 = none)" })
+        .option("record", { type: "boolean", default: false, describe: "Also write the diagnosis as a record committed to git (see --history-dir)" })
         .option("explain", { type: "boolean", describe: "Ask a local Ollama model to explain the findings (default: on when OLLAMA_HOST is set)" })
         .example("$0 diagnose -f examples/incidents/oomkill-memory-leak.json", "diagnose a saved snapshot, no cluster needed")
         .example("$0 diagnose pod api-7d9f -n shop", "one pod and what it depends on")
@@ -58,7 +60,7 @@ export function diagnoseCommand(io: Io, result: CommandResult): CommandModule {
       if (!parsed.success) throw new UsageError(parsed.error.issues[0]?.message ?? "invalid arguments", "see kubectl aiops diagnose --help");
       const request = toRequest(parsed.data, globals);
       const { runDiagnose } = await import("../../app/diagnose.ts");
-      const output = await runDiagnose(request, parsed.data, globals, io);
+      const output = await runDiagnose(request, { ...parsed.data, command: ["kubectl aiops", ...io.argv].join(" ") }, globals, io);
       io.stdout.write(output.text);
       if (parsed.data.failOnProblems && output.problems) result.exitCode = new ProblemsFoundExit().exitCode;
     },
@@ -99,3 +101,4 @@ function targetRef(kind: string, name: string, globals: GlobalOptions): ObjectRe
   if (kind === "Node") return { kind, name };
   return globals.namespace === undefined ? { kind, name } : { kind, namespace: globals.namespace, name };
 }
+

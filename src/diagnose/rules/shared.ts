@@ -3,6 +3,7 @@
  * and resource quantities. A helper lives here only when two or more rules need it.
  */
 import type { Remediation } from "../types.ts";
+import { parseQuantity, type Nanos } from "../../recommend/quantity.ts";
 import { redactLines } from "../../util/redact.ts";
 import type { Condition, Container, ContainerStateTerminated, ContainerStatus, KubeEvent, KubeObject, Pod, Probe } from "../../model/k8s.ts";
 import { eventTime, type RuleContext } from "../context.ts";
@@ -195,21 +196,19 @@ export function probeFailureCause(message: string): string {
   return "the probe fails";
 }
 
-const BINARY_SUFFIX: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
-const DECIMAL_SUFFIX: Record<string, number> = { n: 1e-9, u: 1e-6, m: 1e-3, "": 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18 };
-
-/** A Kubernetes quantity ("500m", "1.5Gi", "2") in base units (cores, bytes), or undefined. */
-export function parseQuantity(quantity: string | undefined): number | undefined {
+/** A quantity in nano-units, or undefined when absent or malformed (bad input is no evidence). */
+export function quantityOf(quantity: string | undefined): Nanos | undefined {
   if (quantity === undefined) return undefined;
-  const match = /^([+-]?\d*\.?\d+(?:[eE][+-]?\d+)?)([a-zA-Z]*)$/.exec(quantity.trim());
-  if (match?.[1] === undefined) return undefined;
-  const suffix = match[2] ?? "";
-  const factor = BINARY_SUFFIX[suffix] ?? DECIMAL_SUFFIX[suffix];
-  return factor === undefined ? undefined : Number(match[1]) * factor;
+  try {
+    return parseQuantity(quantity.trim(), { precision: "round-up" });
+  } catch {
+    return undefined;
+  }
 }
 
-/** A quantity for people: cpu in cores or millicores, bytes in Mi/Gi. */
-export function formatQuantity(resource: string, value: number): string {
+/** A quantity for people, rounded: cpu in cores or millicores, bytes in Mi/Gi. */
+export function formatQuantity(resource: string, nanos: Nanos): string {
+  const value = Number(nanos) / 1e9;
   if (resource === "cpu" || resource.endsWith(".cpu")) return value < 1 ? `${Math.round(value * 1000)}m` : `${+value.toFixed(2)}`;
   if (/memory|storage/.test(resource)) return value >= 2 ** 30 ? `${+(value / 2 ** 30).toFixed(2)}Gi` : `${Math.round(value / 2 ** 20)}Mi`;
   return `${+value.toFixed(2)}`;
@@ -219,13 +218,16 @@ export function formatQuantity(resource: string, value: number): string {
  * What the scheduler reserves for a pod: the sum of its containers' requests, or the largest
  * init container request when that is larger (init containers run one at a time).
  */
-export function podRequests(pod: Pod): Record<string, number> {
-  const total: Record<string, number> = {};
+export function podRequests(pod: Pod): Record<string, Nanos> {
+  const total: Record<string, Nanos> = {};
   for (const c of pod.spec.containers) {
-    for (const [resource, q] of Object.entries(c.resources?.requests ?? {})) total[resource] = (total[resource] ?? 0) + (parseQuantity(q) ?? 0);
+    for (const [resource, q] of Object.entries(c.resources?.requests ?? {})) total[resource] = (total[resource] ?? 0n) + (quantityOf(q) ?? 0n);
   }
   for (const c of pod.spec.initContainers ?? []) {
-    for (const [resource, q] of Object.entries(c.resources?.requests ?? {})) total[resource] = Math.max(total[resource] ?? 0, parseQuantity(q) ?? 0);
+    for (const [resource, q] of Object.entries(c.resources?.requests ?? {})) {
+      const value = quantityOf(q) ?? 0n;
+      if (value > (total[resource] ?? 0n)) total[resource] = value;
+    }
   }
   return total;
 }

@@ -2,7 +2,7 @@ import type { Node, Pod } from "../../model/k8s.ts";
 import type { RuleContext } from "../context.ts";
 import { describeCondition, describeEvent, eventsWith, firstSeen, makeFinding, oneLine, remediate, workloadOf } from "../finding.ts";
 import type { Remediation, Rule } from "../types.ts";
-import { conditionOf, formatQuantity, isTerminating, otherReadyReplicas, parseQuantity, podRequests } from "./shared.ts";
+import { conditionOf, formatQuantity, isTerminating, otherReadyReplicas, podRequests, quantityOf } from "./shared.ts";
 
 type Obstacle = "resource" | "taint" | "affinity" | "storage" | "capacity" | "other";
 
@@ -91,9 +91,9 @@ function resourceFit(pod: Pod, clauses: Clause[], ctx: RuleContext): { lines: st
   for (const resource of new Set(clauses.flatMap((c) => (c.resource === undefined ? [] : [c.resource])))) {
     const request = requests[resource];
     if (request === undefined) continue;
-    let largest: { name: string; value: number } | undefined;
+    let largest: { name: string; value: bigint } | undefined;
     for (const node of nodes) {
-      const value = parseQuantity(node.status?.allocatable?.[resource]);
+      const value = quantityOf(node.status?.allocatable?.[resource]);
       if (value !== undefined && (largest === undefined || value > largest.value)) largest = { name: node.metadata.name, value };
     }
     if (largest === undefined) {

@@ -1,0 +1,57 @@
+import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
+import { z } from "zod";
+import { PolicyError, UsageError } from "../../errors.ts";
+import type { CommandResult } from "../main.ts";
+import type { Io } from "../io.ts";
+import { parseGlobalOptions } from "../options.ts";
+
+const verifySchema = z.object({
+  requireSigned: z.boolean(),
+  allowedSigners: z.string().min(1, "--allowed-signers needs a file").optional(),
+});
+
+export function auditCommand(io: Io, result: CommandResult): CommandModule {
+  return {
+    command: "audit <command>",
+    describe: "Audit the history: verify its integrity, or print the decision log",
+    builder: (y: Argv) => y.command(auditVerifyCommand(io, result)).command(auditLogCommand(io)).demandCommand(1, "name an audit command: verify or log"),
+    handler: () => undefined,
+  };
+}
+
+function auditVerifyCommand(io: Io, _result: CommandResult): CommandModule {
+  return {
+    command: "verify",
+    describe: "Walk the git history of the records and fail on any edit, deletion, rename, illegal transition, approval breaking its tier, broken chain or (with --require-signed) unsigned commit",
+    builder: (y: Argv) =>
+      y
+        .option("require-signed", { type: "boolean", default: false, describe: "Every record commit must carry a good signature from a known key" })
+        .option("allowed-signers", { type: "string", describe: "SSH allowed-signers file for the signature check (implies --require-signed)" })
+        .example("$0 audit verify", "exit 0 and one summary line when the history is intact")
+        .example("$0 audit verify --allowed-signers .aiops-signers", "also require commits signed by a listed SSH key"),
+    handler: async (argv: ArgumentsCamelCase) => {
+      const globals = parseGlobalOptions(argv);
+      const parsed = verifySchema.safeParse(argv);
+      if (!parsed.success) throw new UsageError(parsed.error.issues[0]?.message ?? "invalid arguments", "see kubectl aiops audit verify --help");
+      const { runAuditVerify } = await import("../../app/records.ts");
+      const { text, result } = await runAuditVerify(globals, { requireSigned: parsed.data.requireSigned || parsed.data.allowedSigners !== undefined, allowedSignersFile: parsed.data.allowedSigners }, io);
+      io.stdout.write(text);
+      if (!result.ok) {
+        throw new PolicyError(result.summary, { hint: "each line above names the record and the commit; inspect one with: git show <commit> -- <file>" });
+      }
+    },
+  };
+}
+
+function auditLogCommand(io: Io): CommandModule {
+  return {
+    command: "log",
+    describe: "The decision history from git: date, git author, record, stage, status change, title",
+    builder: (y: Argv) => y.example("$0 audit log", "one line per record commit, oldest first"),
+    handler: async (argv: ArgumentsCamelCase) => {
+      const globals = parseGlobalOptions(argv);
+      const { runAuditLog } = await import("../../app/records.ts");
+      io.stdout.write(await runAuditLog(globals, io));
+    },
+  };
+}

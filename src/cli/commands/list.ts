@@ -1,0 +1,34 @@
+import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
+import { z } from "zod";
+import { UsageError } from "../../errors.ts";
+import type { CommandResult } from "../main.ts";
+import type { Io } from "../io.ts";
+import { parseGlobalOptions } from "../options.ts";
+
+const STAGE_NAMES = ["diagnosis", "proposal", "report", "policy"] as const;
+
+const listSchema = z.object({
+  stage: z.enum(STAGE_NAMES, { message: `--stage must be one of ${STAGE_NAMES.join(", ")}` }).optional(),
+  status: z.string().min(1).optional(),
+});
+
+export function listCommand(io: Io, _result: CommandResult): CommandModule {
+  return {
+    command: "list",
+    describe: "List the records in the history: id, stage, tier, status, target, age, time left in the window",
+    builder: (y: Argv) =>
+      y
+        .option("stage", { type: "string", describe: "Only records of this stage: diagnosis, proposal, report or policy" })
+        .option("status", { type: "string", describe: "Only records with this status, e.g. proposed" })
+        .example("$0 list", "every record, oldest first")
+        .example("$0 list --stage proposal --status proposed", "proposals waiting for a decision")
+        .example("$0 list -o json", "the records' front matter as JSON"),
+    handler: async (argv: ArgumentsCamelCase) => {
+      const globals = parseGlobalOptions(argv);
+      const parsed = listSchema.safeParse(argv);
+      if (!parsed.success) throw new UsageError(parsed.error.issues[0]?.message ?? "invalid arguments", "see kubectl aiops list --help");
+      const { runList } = await import("../../app/records.ts");
+      io.stdout.write(await runList(globals, parsed.data, io));
+    },
+  };
+}

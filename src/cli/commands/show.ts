@@ -1,0 +1,27 @@
+import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
+import { z } from "zod";
+import { UsageError } from "../../errors.ts";
+import type { CommandResult } from "../main.ts";
+import type { Io } from "../io.ts";
+import { parseGlobalOptions } from "../options.ts";
+
+const showSchema = z.object({ record: z.string({ message: "name the record: kubectl aiops show RECORD" }).min(1, "RECORD is empty") });
+
+export function showCommand(io: Io, _result: CommandResult): CommandModule {
+  return {
+    command: "show <record>",
+    describe: "Show one record: an id, a unique id prefix, or a path inside the history folder",
+    builder: (y: Argv) =>
+      y
+        .positional("record", { type: "string", describe: "Record id, unique id prefix, or path under the history folder" })
+        .example("$0 show 01JD3X", "the record whose id starts with 01JD3X, as Markdown")
+        .example("$0 show 01JD3X -o json", "its front matter and body as data"),
+    handler: async (argv: ArgumentsCamelCase) => {
+      const globals = parseGlobalOptions(argv);
+      const parsed = showSchema.safeParse({ record: typeof argv["record"] === "number" ? String(argv["record"]) : argv["record"] });
+      if (!parsed.success) throw new UsageError(parsed.error.issues[0]?.message ?? "invalid arguments", "see kubectl aiops show --help");
+      const { runShow } = await import("../../app/records.ts");
+      io.stdout.write(await runShow(globals, parsed.data.record, io));
+    },
+  };
+}

@@ -1,0 +1,78 @@
+import { randomBytes } from "node:crypto";
+import { ID_PATTERN } from "./schema.ts";
+
+/**
+ * ULID-style record ids: 48 bits of milliseconds then 80 random bits, Crockford base32, 26
+ * characters. They sort by time as strings and need no coordination (never max+1). Within a
+ * process, and against the newest id already in the history, ids only grow: a clock that stands
+ * still or steps back increments the previous id instead.
+ */
+
+const ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+const TIME_CHARS = 10;
+const RANDOM_CHARS = 16;
+const MAX_TIME = 2 ** 48 - 1;
+
+export function encodeTime(ms: number): string {
+  if (!Number.isInteger(ms) || ms < 0 || ms > MAX_TIME) throw new RangeError(`time ${ms} cannot be encoded in a record id`);
+  let out = "";
+  let rest = ms;
+  for (let i = 0; i < TIME_CHARS; i++) {
+    out = ALPHABET.charAt(rest % 32) + out;
+    rest = Math.floor(rest / 32);
+  }
+  return out;
+}
+
+export function encodeRandom(bytes: Uint8Array): string {
+  // 10 bytes = 80 bits = 16 characters of 5 bits.
+  let bits = 0n;
+  for (const byte of bytes.subarray(0, 10)) bits = (bits << 8n) | BigInt(byte);
+  let out = "";
+  for (let i = 0; i < RANDOM_CHARS; i++) {
+    out = ALPHABET.charAt(Number(bits & 31n)) + out;
+    bits >>= 5n;
+  }
+  return out;
+}
+
+/** The millisecond time an id was made at. */
+export function idTime(id: string): number {
+  let ms = 0;
+  for (const ch of id.slice(0, TIME_CHARS)) ms = ms * 32 + ALPHABET.indexOf(ch);
+  return ms;
+}
+
+export function isRecordId(text: string): boolean {
+  return ID_PATTERN.test(text);
+}
+
+/** The next id in base-32 order (the random part carries into the time part). */
+export function incrementId(id: string): string {
+  const chars = id.split("");
+  for (let i = chars.length - 1; i >= 0; i--) {
+    const index = ALPHABET.indexOf(chars[i] ?? "");
+    if (index < 31) {
+      chars[i] = ALPHABET.charAt(index + 1);
+      return chars.join("");
+    }
+    chars[i] = "0";
+  }
+  throw new RangeError("record id space exhausted");
+}
+
+export type IdGenerator = (nowMs: number, after?: string) => string;
+
+/** An id source; `random` is injectable so tests can force collisions of time and randomness. */
+export function createIdGenerator(random: (size: number) => Uint8Array = (size) => randomBytes(size)): IdGenerator {
+  let last = "";
+  return (nowMs, after) => {
+    let id = encodeTime(Math.floor(nowMs)) + encodeRandom(random(10));
+    const floor = after !== undefined && after > last ? after : last;
+    if (id <= floor) id = incrementId(floor);
+    last = id;
+    return id;
+  };
+}
+
+export const newRecordId: IdGenerator = createIdGenerator();

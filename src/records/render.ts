@@ -1,0 +1,74 @@
+import { formatAge, mdCell } from "../render/format.ts";
+import type { RecordFile } from "./format.ts";
+import type { FrontMatter } from "./schema.ts";
+import { isWindowOpen } from "./status.ts";
+import type { VerifyResult } from "./verify.ts";
+
+/** Human output of the record commands; pure, given the clock as `nowMs`. */
+
+export interface ListRow {
+  path: string;
+  frontMatter: FrontMatter;
+}
+
+export function targetText(fm: FrontMatter): string {
+  const t = fm.target;
+  if (t === undefined) return "-";
+  return `${t.kind.toLowerCase()}/${t.namespace === undefined ? "" : `${t.namespace}/`}${t.name}`;
+}
+
+export function windowLeft(fm: FrontMatter, nowMs: number): string {
+  if (fm.window === undefined || !isWindowOpen(fm.stage, fm.status)) return "-";
+  const expires = Date.parse(fm.window.expires);
+  if (Number.isNaN(expires)) return "-";
+  return expires <= nowMs ? "expired" : formatAge(new Date(nowMs).toISOString(), expires);
+}
+
+/**
+ * Plain padded columns: cli-table3 measures every cell's display width, which costs more than the
+ * whole read for 10,000 records.
+ */
+export function renderRecordTable(rows: readonly ListRow[], nowMs: number, wide: boolean): string {
+  if (rows.length === 0) return "No records.\n";
+  const head = ["ID", "STAGE", "TIER", "STATUS", "TARGET", "AGE", "WINDOW LEFT", ...(wide ? ["TITLE"] : [])];
+  const cells = rows.map(({ frontMatter: fm }) => [fm.id, fm.stage, fm.tier ?? "-", fm.status, targetText(fm), formatAge(fm.date, nowMs), windowLeft(fm, nowMs), ...(wide ? [fm.title] : [])]);
+  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((row) => (row[i] ?? "").length)));
+  const line = (row: readonly string[]): string =>
+    row
+      .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd((widths[i] ?? 0) + 2)))
+      .join("")
+      .trimEnd();
+  const out: string[] = [line(head)];
+  for (const row of cells) out.push(line(row));
+  return `${out.join("\n")}\n`;
+}
+
+export function renderRecordMarkdown(record: RecordFile, path: string): string {
+  const fm = record.frontMatter;
+  const rows: [string, string][] = [
+    ["id", fm.id],
+    ["stage", fm.stage],
+    ["status", fm.status],
+    ["tier", fm.tier ?? "-"],
+    ["target", targetText(fm)],
+    ["date", fm.date],
+    ["user", `${fm.user.cluster} (git: ${fm.user.git})`],
+    ["cluster", fm.cluster === undefined ? "-" : `${fm.cluster.context} ${fm.cluster.server}`],
+    ["model", fm.model],
+    ["command", fm.command === "" ? "-" : `\`${fm.command}\``],
+    ["window", fm.window === undefined ? "-" : `${fm.window.opened} - ${fm.window.expires}`],
+    ["action", fm.action === undefined ? "-" : `${fm.action.type}${fm.action.patchType === undefined ? "" : ` (${fm.action.patchType} patch)`}${fm.action.dryRun === undefined ? "" : `, dry run ${fm.action.dryRun.result}`}`],
+    ["approvals", fm.approvals.length === 0 ? "-" : fm.approvals.map((a) => `${a.identity} (${a.role}) ${a.decision} at ${a.at}`).join("; ")],
+    ["links", fm.links === undefined ? "-" : Object.entries(fm.links).map(([k, v]) => `${k}: ${v}`).join(", ")],
+    ["file", path],
+    ["content_sha256", fm.content_sha256],
+  ];
+  const table = ["| field | value |", "| --- | --- |", ...rows.map(([k, v]) => `| ${k} | ${mdCell(v)} |`)].join("\n");
+  const events = fm.events.length === 0 ? "" : `\n## Events\n\n${fm.events.map((e) => `- ${e.at} ${e.type}${e.detail === undefined ? "" : `: ${e.detail}`}`).join("\n")}\n`;
+  return `# ${fm.title}\n\n${table}\n\n${record.body}${events}`;
+}
+
+export function renderVerify(result: VerifyResult): string {
+  const lines = result.problems.map((p) => `${p.kind.toUpperCase()}  record ${p.record}  commit ${p.commit.slice(0, 12)}  ${p.path}: ${p.message}`);
+  return `${[...lines, result.summary].join("\n")}\n`;
+}
