@@ -25,7 +25,7 @@ for (let d = 0; d < deployments; d++) {
   for (let r = 0; r < replicas && pods < total; r++, pods++) {
     const name = `${rsName}-${r.toString(36).padStart(5, "x")}`;
     const uid = `p-${d}-${r}`;
-    const failing = pods % 20 === 7 ? ["oom", "crash", "pull", "pending"][d % 4] : undefined;
+    const failing = pods % 20 === 7 ? ["oom", "crash", "pull", "pending"][Math.floor(pods / 20) % 4] : undefined;
     const running = { running: { startedAt: iso(86400 * 2) } };
     let status = { phase: "Running", podIP: `10.1.${(pods >> 8) & 255}.${pods & 255}`, conditions: [{ type: "Ready", status: "True", lastTransitionTime: iso(86400 * 2) }], containerStatuses: [{ name: "main", ready: true, restartCount: 0, state: running, image: template.spec.containers[0].image }] };
     if (failing === "oom" || failing === "crash") {
