@@ -109,16 +109,23 @@ export class KubeClient {
     const transport = url.protocol === "http:" ? http : https;
     if (url.protocol === "http:") delete options.agent;
     return new Promise((resolve, reject) => {
+      // The whole request, connection and body included, as kubectl's --request-timeout (a
+      // socket idle timeout would not cover a TLS handshake that never completes).
+      const timer = this.timeoutMs > 0 ? setTimeout(() => request.destroy(new TimeoutError(this.timeoutMs)), this.timeoutMs) : undefined;
+      const fail = (error: Error): void => {
+        clearTimeout(timer);
+        reject(this.unreachable(url, error));
+      };
       const request = transport.request(url, options, (response) => {
         const chunks: Buffer[] = [];
         response.on("data", (chunk: Buffer) => chunks.push(chunk));
-        response.on("end", () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
-        response.on("error", (error) => reject(this.unreachable(url, error)));
+        response.on("end", () => {
+          clearTimeout(timer);
+          resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") });
+        });
+        response.on("error", fail);
       });
-      if (this.timeoutMs > 0) {
-        request.setTimeout(this.timeoutMs, () => request.destroy(new TimeoutError(this.timeoutMs)));
-      }
-      request.on("error", (error) => reject(this.unreachable(url, error)));
+      request.on("error", fail);
       request.end(body);
     });
   }

@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import type { TestProject } from "vitest/node";
 import { existsSync } from "node:fs";
 import path from "node:path";
+import { STARTING_GRACE_S } from "../../src/diagnose/thresholds.ts";
 import { ROOT, TESTBED_DIR, readTestbedEnv } from "./testbed.ts";
 
 /**
@@ -27,8 +28,11 @@ function goAvailable(): boolean {
 export async function setup(project: TestProject): Promise<void> {
   project.provide("testbedAvailable", true);
   if (running()) {
-    const scenarios = spawnSync("bash", ["scripts/testbed.sh", "scenarios"], { cwd: ROOT, stdio: "inherit" });
-    if (scenarios.status !== 0) throw new Error("npm run testbed -- scenarios failed: see the output above");
+    if (!scenariosReady()) {
+      const scenarios = spawnSync("bash", ["scripts/testbed.sh", "scenarios"], { cwd: ROOT, stdio: "inherit" });
+      if (scenarios.status !== 0) throw new Error("npm run testbed -- scenarios failed: see the output above");
+    }
+    await settle();
     return;
   }
   if (!goAvailable()) {
@@ -42,6 +46,30 @@ export async function setup(project: TestProject): Promise<void> {
   const up = spawnSync("bash", ["scripts/testbed.sh", "up", "--scenarios"], { cwd: ROOT, stdio: "inherit" });
   if (up.status !== 0) throw new Error("npm run testbed -- up --scenarios failed: see the output above (logs in .testbed/logs)");
   startedHere = true;
+  await settle();
+}
+
+/** Every scenario namespace exists and is in its intended state (`testbed status`). */
+function scenariosReady(): boolean {
+  const status = spawnSync("bash", ["scripts/testbed.sh", "status"], { cwd: ROOT, encoding: "utf8" });
+  const rows = status.stdout.split("\n").filter((line) => /^[a-z-]+\s+(ok|NOT-OK|absent)\b/.test(line));
+  return status.status === 0 && rows.length >= 9 && rows.every((line) => /^\S+\s+ok\b/.test(line));
+}
+
+/**
+ * Fresh scenario pods are still "starting" for the rules (STARTING_GRACE_S): a pod that failed its
+ * first readiness probe 5 seconds ago is not yet a finding. Wait until the youngest is past it.
+ */
+async function settle(): Promise<void> {
+  const env = readTestbedEnv();
+  const kubectl = path.join(env?.["TESTBED_BIN"] ?? "", "kubectl");
+  const pods = spawnSync(kubectl, ["--kubeconfig", env?.["KUBECONFIG"] ?? "", "get", "pods", "-A", "-l", "sim/scenario", "-o", "jsonpath={.items[*].metadata.creationTimestamp}"], { encoding: "utf8" });
+  const youngest = Math.max(0, ...pods.stdout.split(/\s+/).filter((t) => t !== "").map((t) => Date.parse(t)));
+  const wait = youngest + (STARTING_GRACE_S + 5) * 1000 - Date.now();
+  if (wait > 0) {
+    process.stderr.write(`waiting ${Math.ceil(wait / 1000)}s for the scenario pods to be past their start grace...\n`);
+    await new Promise((resolve) => setTimeout(resolve, wait));
+  }
 }
 
 export async function teardown(): Promise<void> {

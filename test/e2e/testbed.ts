@@ -2,7 +2,6 @@ import { spawnSync, type SpawnSyncReturns } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { describe, inject } from "vitest";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const TESTBED_DIR = path.join(ROOT, ".testbed");
@@ -64,6 +63,3 @@ export function kubectl(args: readonly string[], options: { kubeconfig?: string;
   if (result.error !== undefined) throw result.error;
   return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }
-
-/** `describe` for suites that need the test bed; without Go they are reported as not run. */
-export const describeTestbed: typeof describe = (inject("testbedAvailable") ? describe : describe.skip) as typeof describe;
