@@ -112,6 +112,14 @@ export function forContainer(events: readonly KubeEvent[], container: string): K
   });
 }
 
+/** Every container status of a pod, init containers first, each marked whether it is one. */
+export function allContainerStatuses(pod: Pod): { status: ContainerStatus; init: boolean }[] {
+  return [
+    ...(pod.status?.initContainerStatuses ?? []).map((status) => ({ status, init: true })),
+    ...(pod.status?.containerStatuses ?? []).map((status) => ({ status, init: false })),
+  ];
+}
+
 export function containerStatuses(pod: Pod): ContainerStatus[] {
   return pod.status?.containerStatuses ?? [];
 }

@@ -1,4 +1,5 @@
 import type { ContainerLogs, Snapshot } from "../diagnose/context.ts";
+import { allContainerStatuses } from "../diagnose/finding.ts";
 import { AiopsError, ForbiddenError, NotFoundError } from "../errors.ts";
 import type { KubeObject, Pod } from "../model/k8s.ts";
 import { redactLines } from "../util/redact.ts";
@@ -85,8 +86,8 @@ async function listCollection(client: KubeClient, c: Collection, namespace: stri
 
 /** A container is worth its logs when it is failing now or failed recently. */
 function failingContainers(pod: Pod): { name: string; previous: boolean }[] {
-  const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
-  return statuses
+  return allContainerStatuses(pod)
+    .map(({ status }) => status)
     .filter((s) => s.state?.waiting?.reason === "CrashLoopBackOff" || (s.state?.terminated?.exitCode ?? 0) !== 0 || (s.restartCount > 0 && !s.ready) || s.state?.waiting?.reason === "RunContainerError")
     .map((s) => ({ name: s.name, previous: s.restartCount > 0 || s.lastState?.terminated !== undefined }));
 }

@@ -1,6 +1,6 @@
 import type { ContainerStatus, Pod } from "../../model/k8s.ts";
 import type { RuleContext } from "../context.ts";
-import { describeEvent, eventsWith, firstSeen, forContainer, makeFinding, oneLine, remediate, statusPath, truncate, workloadOf } from "../finding.ts";
+import { allContainerStatuses, describeEvent, eventsWith, firstSeen, forContainer, makeFinding, oneLine, remediate, statusPath, truncate, workloadOf } from "../finding.ts";
 import type { Finding, Rule } from "../types.ts";
 import { containerSpec, isTerminating, parseMissing, type Missing } from "./shared.ts";
 
@@ -15,10 +15,9 @@ export const containerConfigError: Rule = {
   evaluate(object, ctx) {
     const pod = object as Pod;
     if (isTerminating(pod)) return [];
-    const init = pod.status?.initContainerStatuses ?? [];
-    return [...init, ...(pod.status?.containerStatuses ?? [])]
-      .filter((s) => s.state?.waiting?.reason === "CreateContainerConfigError")
-      .map((s) => evaluateContainer(pod, s, init.includes(s), ctx));
+    return allContainerStatuses(pod)
+      .filter(({ status }) => status.state?.waiting?.reason === "CreateContainerConfigError")
+      .map(({ status, init }) => evaluateContainer(pod, status, init, ctx));
   },
 };
 

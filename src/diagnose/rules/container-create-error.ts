@@ -1,6 +1,6 @@
 import type { ContainerStateTerminated, ContainerStatus, Pod } from "../../model/k8s.ts";
 import type { RuleContext } from "../context.ts";
-import { describeEvent, describeTermination, eventsWith, firstSeen, forContainer, makeFinding, oneLine, remediate, statusPath, truncate, workloadOf } from "../finding.ts";
+import { allContainerStatuses, describeEvent, describeTermination, eventsWith, firstSeen, forContainer, makeFinding, oneLine, remediate, statusPath, truncate, workloadOf } from "../finding.ts";
 import { EVENT_RECENT_S } from "../thresholds.ts";
 import type { Finding, Rule } from "../types.ts";
 import { containerSpec, isTerminating, otherReadyReplicas } from "./shared.ts";
@@ -20,8 +20,7 @@ export const containerCreateError: Rule = {
   evaluate(object, ctx) {
     const pod = object as Pod;
     if (isTerminating(pod)) return [];
-    const init = pod.status?.initContainerStatuses ?? [];
-    return [...init, ...(pod.status?.containerStatuses ?? [])].flatMap((s) => evaluateContainer(pod, s, init.includes(s), ctx));
+    return allContainerStatuses(pod).flatMap(({ status, init }) => evaluateContainer(pod, status, init, ctx));
   },
 };
 

@@ -1,6 +1,6 @@
 import type { ContainerStatus, Pod } from "../../model/k8s.ts";
 import type { RuleContext } from "../context.ts";
-import { describeEvent, describeTermination, eventsWith, forContainer, makeFinding, remediate, statusPath, workloadOf } from "../finding.ts";
+import { allContainerStatuses, describeEvent, describeTermination, eventsWith, forContainer, makeFinding, remediate, statusPath, workloadOf } from "../finding.ts";
 import { OOM_RECENT_S } from "../thresholds.ts";
 import type { Finding, Rule } from "../types.ts";
 
@@ -15,9 +15,7 @@ export const oomKilled: Rule = {
   kinds: ["Pod"],
   evaluate(object, ctx) {
     const pod = object as Pod;
-    return [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? [])].flatMap((status) =>
-      evaluateContainer(pod, status, ctx, (pod.status?.initContainerStatuses ?? []).includes(status)),
-    );
+    return allContainerStatuses(pod).flatMap(({ status, init }) => evaluateContainer(pod, status, ctx, init));
   },
 };
 

@@ -7,7 +7,7 @@ import { parseQuantity, type Nanos } from "../../recommend/quantity.ts";
 import { redactLines } from "../../util/redact.ts";
 import type { Condition, Container, ContainerStateTerminated, ContainerStatus, KubeEvent, KubeObject, Pod, Probe } from "../../model/k8s.ts";
 import { eventTime, type RuleContext } from "../context.ts";
-import { eventsWith, forContainer, oneLine, remediate, truncate } from "../finding.ts";
+import { allContainerStatuses, eventsWith, forContainer, oneLine, remediate, truncate } from "../finding.ts";
 import { EVENT_RECENT_S } from "../thresholds.ts";
 
 /** A PVC Pending shorter than this is still being provisioned or bound. */
@@ -71,7 +71,7 @@ export function lastLogLines(ctx: RuleContext, pod: Pod, container: string, max 
   }
   // Offline, or without pods/log access: the kubelet keeps the log tail of a crashed container in
   // its termination message (terminationMessagePolicy: FallbackToLogsOnError).
-  const status = [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? [])].find((s) => s.name === container);
+  const status = allContainerStatuses(pod).find((s) => s.status.name === container)?.status;
   const message = status?.lastState?.terminated?.message ?? status?.state?.terminated?.message;
   const lines = nonEmptyLines(redactLines((message ?? "").split("\n")));
   return lines.length > 0 ? { source: "termination message", lines: lines.slice(-max) } : undefined;
@@ -145,8 +145,8 @@ export function whyNotReady(pod: Pod): string {
   if (phase === "Failed" || phase === "Succeeded") return `${name}: phase ${phase}${pod.status?.reason === undefined ? "" : ` (${pod.status.reason})`}`;
   const scheduled = pod.status?.conditions?.find((c) => c.type === "PodScheduled");
   if (scheduled?.status === "False") return `${name}: not scheduled (${scheduled.reason ?? "Pending"})`;
-  const reasons = [...(pod.status?.initContainerStatuses ?? []).map((s) => ({ s, init: true })), ...(pod.status?.containerStatuses ?? []).map((s) => ({ s, init: false }))]
-    .map(({ s, init }) => containerProblem(s, init))
+  const reasons = allContainerStatuses(pod)
+    .map(({ status, init }) => containerProblem(status, init))
     .filter((r): r is string => r !== undefined);
   if (reasons.length > 0) return `${name}: ${reasons.join(", ")}`;
   return `${name}: phase ${phase}, not ready`;

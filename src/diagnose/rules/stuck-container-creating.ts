@@ -1,6 +1,6 @@
 import type { Pod } from "../../model/k8s.ts";
 import type { RuleContext } from "../context.ts";
-import { describeEvent, eventsWith, firstSeen, makeFinding, remediate, workloadOf } from "../finding.ts";
+import { allContainerStatuses, describeEvent, eventsWith, firstSeen, makeFinding, remediate, workloadOf } from "../finding.ts";
 import { STUCK_AFTER_S } from "../thresholds.ts";
 import type { Remediation, Rule } from "../types.ts";
 import { conditionOf, isTerminating, parseMissing, recentEvents } from "./shared.ts";
@@ -20,7 +20,7 @@ export const stuckContainerCreating: Rule = {
   evaluate(object, ctx) {
     const pod = object as Pod;
     if (isTerminating(pod) || pod.status?.phase !== "Pending") return [];
-    const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
+    const statuses = allContainerStatuses(pod).map((s) => s.status);
     const creating = statuses.filter((s) => CREATING.includes(s.state?.waiting?.reason ?? ""));
     if (creating.length === 0) return [];
     const scheduledAt = conditionOf(pod, "PodScheduled")?.lastTransitionTime ?? pod.metadata.creationTimestamp;
