@@ -51,44 +51,9 @@ function child(root, args) {
  * then the same use-cases bundled by esbuild like the plugin is (type-stripping the sources at
  * every start would measure the loader, not the records), else the sources directly.
  */
-async function recordCommand(root, plugin, dir, words, bundle) {
-  const help = existsSync(plugin) ? spawnSync(plugin, ["--help"], { encoding: "utf8" }).stdout ?? "" : "";
-  if (new RegExp(`^\\s+kubectl aiops ${words[0]}\\b`, "m").test(help)) return [plugin, ...words, "--history-dir", path.join(dir, "history")];
-  return bundle === undefined ? [pinnedNode(root), self, "--child", words.join("-"), dir] : [pinnedNode(root), bundle, words.join("-"), dir];
-}
-
-/** Bundles a tiny runner of the record use-cases with the options of scripts/build.mjs. */
-async function bundleRunner(root, outDir) {
-  let esbuild;
-  try {
-    esbuild = await import("esbuild");
-  } catch {
-    return undefined;
-  }
-  const entry = path.join(outDir, "runner-entry.mjs");
-  writeFileSync(
-    entry,
-    `import { runList, verifyHistory } from ${JSON.stringify(path.join(root, "src", "app", "records.ts"))};
-const [mode, dir] = process.argv.slice(2);
-const io = { stdout: process.stdout, stderr: process.stderr, env: {}, cwd: dir, now: () => new Date(), stdoutIsTTY: false, stderrIsTTY: false, readStdin: async () => "" };
-if (mode === "list") process.stdout.write(await runList({ output: "table", color: false, debug: false, allNamespaces: false, requestTimeoutMs: 30000 }, {}, io));
-else { const r = await verifyHistory({ cwd: dir, env: {} }, { requireSigned: false }); process.stdout.write(r.summary + "\\n"); if (!r.ok) { process.stderr.write(JSON.stringify(r.problems.slice(0, 5))); process.exitCode = 1; } }
-`,
-  );
-  const outfile = path.join(outDir, "runner.mjs");
-  await esbuild.build({
-    absWorkingDir: root,
-    entryPoints: [entry],
-    outfile,
-    bundle: true,
-    format: "esm",
-    platform: "node",
-    target: "node22",
-    define: { __AIOPS_VERSION__: JSON.stringify("bench") },
-    banner: { js: "import { createRequire as __aiopsCreateRequire } from 'node:module'; const require = __aiopsCreateRequire(import.meta.url);" },
-    logLevel: "warning",
-  });
-  return outfile;
+/** A record command run through the plugin, as users run it. */
+function recordCommand(plugin, dir, words) {
+  return [plugin, ...words, "--history-dir", path.join(dir, "history")];
 }
 
 export async function recordBenchmarks({ compare, median, root = defaultRoot, plugin = path.join(root, "plugin", "kubectl-aiops"), keep = false }) {
@@ -110,9 +75,8 @@ export async function recordBenchmarks({ compare, median, root = defaultRoot, pl
   const writeBig = JSON.parse(child(root, ["write", big, "10"]));
   rows.push(row(`write+commit one record (in-process, repo of ${RECORDS} records)`, writeBig.record, writeBig.git, "git add + git commit of one file", "<= 150 ms", median));
 
-  const bundle = await bundleRunner(root, mkdtempSync(path.join(tmpdir(), "aiops-bench-runner-")));
-  rows.push(compare(`list over ${RECORDS} records`, await recordCommand(root, plugin, big, ["list"], bundle), undefined, 5, "<= 1 s"));
-  rows.push(compare(`audit verify over ${RECORDS} records`, await recordCommand(root, plugin, big, ["audit", "verify"], bundle), undefined, 3, "<= 10 s"));
+  rows.push(compare(`list over ${RECORDS} records`, recordCommand(plugin, big, ["list"]), undefined, 5, "<= 1 s"));
+  rows.push(compare(`audit verify over ${RECORDS} records`, recordCommand(plugin, big, ["audit", "verify"]), undefined, 3, "<= 10 s"));
 
   // 3. Growth: packed repository size per record.
   gitIn(big, "gc", "-q");
@@ -121,7 +85,7 @@ export async function recordBenchmarks({ compare, median, root = defaultRoot, pl
   console.error(`repository growth: ${before} KiB -> ${after} KiB after gc, ${perRecord} KiB per record`);
   rows.push({ name: "repository growth per record (.git after gc)", runs: 1, median_ms: undefined, value: `${perRecord} KiB/record`, peak_rss_mib: undefined, reference: undefined, reference_median_ms: undefined, target: "-" });
 
-  if (!keep) for (const dir of [small, big, ...(bundle === undefined ? [] : [path.dirname(bundle)])]) rmSync(dir, { recursive: true, force: true });
+  if (!keep) for (const dir of [small, big]) rmSync(dir, { recursive: true, force: true });
   else console.error(`kept ${small} and ${big}`);
   return rows;
 }

@@ -60,6 +60,11 @@ const rows = [
   compare("diagnose -f 10,000-pod List", [plugin, "diagnose", "-f", bigList, "-o", "json"], undefined, 5, "<= 2 s, <= 300 MB"),
 ];
 
+{
+  const { recordBenchmarks } = await import("./records.mjs");
+  rows.push(...(await recordBenchmarks({ compare, measure, median, root, plugin })));
+}
+
 if (process.argv.includes("--live")) {
   const { liveBenchmarks } = await import("./live.mjs");
   rows.push(...(await liveBenchmarks({ compare, measure, median, root, plugin })));
@@ -69,5 +74,5 @@ const machine = { node: execFileSync(nodeFloor.command[0], ["-p", "process.versi
 writeFileSync(path.join(results, "latest.json"), JSON.stringify({ machine, rows }, null, 2));
 console.log(`| benchmark | runs | median | peak RSS | reference (same run) | target |\n| --- | --- | --- | --- | --- | --- |`);
 for (const r of rows) {
-  console.log(`| ${r.name} | ${r.runs} | ${r.median_ms} ms | ${r.peak_rss_mib} MiB | ${r.reference === undefined ? "-" : `${r.reference}: ${r.reference_median_ms} ms`} | ${r.target ?? "-"} |`);
+  console.log(`| ${r.name} | ${r.runs} | ${r.value ?? `${r.median_ms} ms`} | ${r.peak_rss_mib === undefined ? "-" : `${r.peak_rss_mib} MiB`} | ${r.reference === undefined ? "-" : `${r.reference}: ${r.reference_median_ms} ms`} | ${r.target ?? "-"} |`);
 }
