@@ -28,6 +28,8 @@ export interface DiagnoseArgs {
   logLines: number;
   explain?: boolean | undefined;
   record: boolean;
+  propose: boolean;
+  prometheus?: string | undefined;
   command: string;
 }
 
@@ -66,7 +68,14 @@ export async function runDiagnose(request: DiagnoseRequest, args: DiagnoseArgs, 
     const explanation = await explainFindings(list, io, warn);
     if (explanation !== undefined) (single ?? list).explanation = explanation;
   }
-  if (args.record) await recordIt(single ?? list, args, globals, io, cluster?.client, warn);
+  const diagnosisId = args.record ? await recordIt(single ?? list, args, globals, io, cluster?.client, warn) : undefined;
+  if (args.propose && problems) {
+    if (request.mode === "file") throw new UsageError("--propose needs a live cluster (a proposal is dry-run on the server)", "drop -f, or drop --propose");
+    const { createProposeContext, proposeFromFindings, describeFindingProposals } = await import("./propose.ts");
+    const ctx = await createProposeContext(globals, { prometheus: args.prometheus, windowSeconds: 7 * 86400, allowShortHistory: false, command: args.command }, io);
+    const results = await proposeFromFindings(list.items.flatMap((i) => i.findings), ctx, diagnosisId === undefined ? {} : { diagnosisRecord: diagnosisId });
+    for (const line of describeFindingProposals(results)) warn(line);
+  }
   return { text: render(single ?? list, list, globals, Date.parse(snapshot.now), single !== undefined, io), problems };
 }
 
@@ -95,7 +104,7 @@ async function attachSimilar(list: DiagnosisList, globals: GlobalOptions, io: Io
 }
 
 /** `--record`: the diagnosis as a record, with the identity the API server authenticates. */
-async function recordIt(diagnosis: Diagnosis | DiagnosisList, args: DiagnoseArgs, globals: GlobalOptions, io: Io, client: KubeClient | undefined, warn: (message: string) => void): Promise<void> {
+async function recordIt(diagnosis: Diagnosis | DiagnosisList, args: DiagnoseArgs, globals: GlobalOptions, io: Io, client: KubeClient | undefined, warn: (message: string) => void): Promise<string> {
   const { recordDiagnosis } = await import("./records.ts");
   let user: string | undefined;
   if (client !== undefined) {
@@ -113,6 +122,7 @@ async function recordIt(diagnosis: Diagnosis | DiagnosisList, args: DiagnoseArgs
     warn,
   });
   warn(`recorded ${written.id} (${written.path})`);
+  return written.id;
 }
 
 /** The LLM only adds an explanation; without one the rule engine's diagnosis stands as it is. */

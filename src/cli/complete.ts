@@ -14,6 +14,10 @@ export const DIRECTIVE = { default: 0, noSpace: 2, noFileComp: 4 } as const;
 export const COMMANDS: Record<string, { flags: readonly string[]; args?: readonly string[] }> = {
   diagnose: { flags: ["--filename", "-f", "--now", "--fail-on-problems", "--log-lines"], args: ["pod", "deployment", "statefulset", "daemonset", "job", "service", "pvc", "hpa", "node", "namespace"] },
   runbook: { flags: [], args: [...CATEGORIES] },
+  propose: { flags: ["--prometheus", "--window", "--allow-short-history", "--replicas", "--container"], args: ["resources", "scale", "hpa", "restart", "rollback"] },
+  list: { flags: ["--stage", "--status"] },
+  show: { flags: [] },
+  audit: { flags: ["--require-signed", "--allowed-signers"], args: ["verify", "log"] },
 };
 
 const GLOBAL_FLAGS = Object.entries(GLOBAL_OPTIONS).flatMap(([name, spec]) => [`--${name}`, ...("alias" in spec ? [`-${spec.alias}`] : [])]);

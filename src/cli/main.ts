@@ -4,6 +4,7 @@ import { VERSION } from "../version.ts";
 import type { Io } from "./io.ts";
 import { GLOBAL_OPTIONS } from "./options.ts";
 import { diagnoseCommand } from "./commands/diagnose.ts";
+import { proposeCommand } from "./commands/propose.ts";
 import { runbookCommand } from "./commands/runbook.ts";
 import { listCommand } from "./commands/list.ts";
 import { showCommand } from "./commands/show.ts";
@@ -27,6 +28,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     .usage("$0 <command> [options]\n\nFind why workloads fail, propose fixes, gate them by approval tiers, and record every decision in git.")
     .options(GLOBAL_OPTIONS)
     .command(diagnoseCommand(io, result))
+    .command(proposeCommand(io, result))
     .command(listCommand(io, result))
     .command(showCommand(io, result))
     .command(auditCommand(io, result))

@@ -31,6 +31,8 @@ const diagnoseSchema = z.object({
   logLines: z.number().int().min(0).max(1000),
   explain: z.boolean().optional(),
   record: z.boolean(),
+  propose: z.boolean(),
+  prometheus: z.string().optional(),
 });
 
 type DiagnoseArgs = z.infer<typeof diagnoseSchema>;
@@ -49,6 +51,8 @@ export function diagnoseCommand(io: Io, result: CommandResult): CommandModule {
         .option("fail-on-problems", { type: "boolean", default: false, describe: "Exit 3 when a problem is found" })
         .option("log-lines", { type: "number", default: 20, describe: "Log lines read per failing container (live mode; 0 = none)" })
         .option("record", { type: "boolean", default: false, describe: "Also write the diagnosis as a record committed to git (see --history-dir)" })
+        .option("propose", { type: "boolean", default: false, describe: "Also write a proposal record for each finding whose fix is restart, scale, resources, hpa or rollback" })
+        .option("prometheus", { type: "string", describe: "Prometheus URL for --propose (default: prometheus: in .aiops.yaml, else metrics-server)" })
         .option("explain", { type: "boolean", describe: "Ask a local Ollama model to explain the findings (default: on when OLLAMA_HOST is set)" })
         .example("$0 diagnose -f examples/incidents/oomkill-memory-leak.json", "diagnose a saved snapshot, no cluster needed")
         .example("$0 diagnose pod api-7d9f -n shop", "one pod and what it depends on")

@@ -3,7 +3,8 @@ import { complete, formatCompletion } from "../../../src/cli/complete.ts";
 
 describe("completion through kubectl", () => {
   it.each([
-    { words: [""], want: ["diagnose", "runbook"] },
+    { words: [""], want: ["diagnose", "runbook", "propose", "list", "show", "audit"] },
+    { words: ["propose", "re"], want: ["resources", "restart"] },
     { words: ["di"], want: ["diagnose"] },
     { words: ["diagnose", "st"], want: ["statefulset"] },
     { words: ["diagnose", "-o", "ya"], want: ["yaml"] },

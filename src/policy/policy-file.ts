@@ -1,0 +1,99 @@
+/**
+ * The policy file `.aiops.yaml` at the root of the history's git repository (DESIGN.md section 6).
+ * It lives beside the records so that changing it is itself a commit the audit sees. Absent
+ * file = defaults; a present but invalid file is an error naming the file and the field, never a
+ * silent fallback (a typo in protectedNamespaces must not lower a tier).
+ */
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { parse } from "yaml";
+import { z } from "zod";
+import { PolicyError } from "../errors.ts";
+import { resolveHistory, type HistoryLocation } from "../records/history.ts";
+import type { Tier, TierPolicy } from "./tiers.ts";
+
+export const POLICY_FILE = ".aiops.yaml";
+
+const DURATION = /^(\d+)(s|m|h|d)$/;
+const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+
+/** "5m" -> 300; undefined when not of the form <integer><s|m|h|d>. */
+export function parseDurationSeconds(text: string): number | undefined {
+  const match = DURATION.exec(text.trim());
+  if (match?.[1] === undefined || match[2] === undefined) return undefined;
+  return Number(match[1]) * (UNIT_SECONDS[match[2]] ?? 0);
+}
+
+const duration = z
+  .union([z.string(), z.number()])
+  .transform((value, ctx) => {
+    const seconds = typeof value === "number" ? undefined : parseDurationSeconds(value);
+    if (seconds === undefined || seconds <= 0) {
+      ctx.addIssue({ code: "custom", message: `must be a positive duration such as 90s, 5m, 2h or 1d (got ${JSON.stringify(value)})` });
+      return z.NEVER;
+    }
+    return seconds;
+  });
+
+const name = z.string().min(1);
+const positiveNumber = z.number().nonnegative().finite();
+
+const policySchema = z.strictObject({
+  approvers: z.array(name).default([]),
+  securityReviewers: z.array(name).default([]),
+  protectedNamespaces: z.array(name).default(["kube-system", "kube-public", "kube-node-lease"]),
+  windows: z
+    .strictObject({ low: duration.default(5 * 60), medium: duration.default(30 * 60), critical: duration.default(120 * 60) })
+    .default({ low: 5 * 60, medium: 30 * 60, critical: 120 * 60 }),
+  verifyWindow: duration.default(120),
+  prometheus: z.url({ protocol: /^https?$/, message: "must be an http(s) URL such as http://prometheus.monitoring:9090" }).optional(),
+  prices: z.strictObject({ cpuPerCoreHour: positiveNumber, memoryPerGiBHour: positiveNumber, currency: z.string().min(1).default("USD") }).optional(),
+});
+
+/** The policy with durations in seconds. */
+export type Policy = z.output<typeof policySchema>;
+
+export interface LoadedPolicy {
+  policy: Policy;
+  /** Absolute path of the file read; undefined when there is none (defaults apply). */
+  file: string | undefined;
+}
+
+/** Parses the text of a policy file (pure); `file` names it in errors. Empty text = defaults. */
+export function parsePolicy(text: string, file: string): Policy {
+  let data: unknown;
+  try {
+    data = parse(text);
+  } catch (error) {
+    throw new PolicyError(`${file}: invalid YAML: ${error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error)}`, { hint: `fix the YAML syntax of ${file}`, cause: error });
+  }
+  const result = policySchema.safeParse(data ?? {});
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const field = issue === undefined || issue.path.length === 0 ? "(top level)" : issue.path.join(".");
+  throw new PolicyError(`${file}: invalid policy field ${field}: ${issue?.message ?? "invalid"}`, {
+    hint: "known fields: approvers, securityReviewers, protectedNamespaces, windows {low, medium, critical}, verifyWindow, prometheus, prices {cpuPerCoreHour, memoryPerGiBHour, currency} (DESIGN.md section 6)",
+  });
+}
+
+export function defaultPolicy(): Policy {
+  return parsePolicy("", POLICY_FILE);
+}
+
+/** Reads `.aiops.yaml` at the root of the git repository that holds the history. */
+export function loadPolicy(location: HistoryLocation): LoadedPolicy {
+  const history = resolveHistory(location);
+  const file = path.join(history.repoRoot, POLICY_FILE);
+  if (!existsSync(file)) return { policy: defaultPolicy(), file: undefined };
+  return { policy: parsePolicy(readFileSync(file, "utf8"), file), file };
+}
+
+/** What classifyAction needs from the policy. */
+export function tierPolicyOf(policy: Policy): TierPolicy {
+  return { protectedNamespaces: policy.protectedNamespaces };
+}
+
+/** The decision window of a tier in seconds; trivial actions have none (they are only logged). */
+export function windowSecondsOf(policy: Policy, tier: Tier): number | undefined {
+  return tier === "trivial" ? undefined : policy.windows[tier];
+}
