@@ -17,7 +17,10 @@ export const COMMANDS: Record<string, { flags: readonly string[]; args?: readonl
   propose: { flags: ["--prometheus", "--window", "--allow-short-history", "--replicas", "--container"], args: ["resources", "scale", "hpa", "restart", "rollback"] },
   list: { flags: ["--stage", "--status"] },
   show: { flags: [] },
-  audit: { flags: ["--require-signed", "--allowed-signers"], args: ["verify", "log"] },
+  audit: { flags: ["--require-signed", "--allowed-signers"], args: ["verify", "log", "stats"] },
+  approve: { flags: ["--comment", "--apply"] },
+  reject: { flags: ["--reason"] },
+  policy: { flags: [], args: ["propose", "apply"] },
 };
 
 const GLOBAL_FLAGS = Object.entries(GLOBAL_OPTIONS).flatMap(([name, spec]) => [`--${name}`, ...("alias" in spec ? [`-${spec.alias}`] : [])]);

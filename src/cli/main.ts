@@ -5,6 +5,8 @@ import type { Io } from "./io.ts";
 import { GLOBAL_OPTIONS } from "./options.ts";
 import { diagnoseCommand } from "./commands/diagnose.ts";
 import { proposeCommand } from "./commands/propose.ts";
+import { approveCommand, rejectCommand } from "./commands/approve.ts";
+import { policyCommand } from "./commands/policy.ts";
 import { runbookCommand } from "./commands/runbook.ts";
 import { listCommand } from "./commands/list.ts";
 import { showCommand } from "./commands/show.ts";
@@ -29,9 +31,12 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     .options(GLOBAL_OPTIONS)
     .command(diagnoseCommand(io, result))
     .command(proposeCommand(io, result))
+    .command(approveCommand(io, result))
+    .command(rejectCommand(io, result))
     .command(listCommand(io, result))
     .command(showCommand(io, result))
     .command(auditCommand(io, result))
+    .command(policyCommand(io, result))
     .command(runbookCommand(io, result))
     .demandCommand(1, "name a command, e.g. kubectl aiops diagnose -f examples/incidents/oomkill-memory-leak.json")
     .strict()

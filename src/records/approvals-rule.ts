@@ -60,11 +60,18 @@ function distinctApprovers(approvals: readonly ApprovalVote[], roles: PolicyRole
   for (const vote of approvals) {
     const identity = vote.identity.trim();
     if (vote.decision !== "approved" || identity === "" || identity === "unknown") continue;
-    const security = vote.role === ROLE_SECURITY_REVIEWER && (roles?.securityReviewers === undefined || roles.securityReviewers.includes(identity));
-    const approver =
-      security ||
-      (vote.role === ROLE_APPROVER && (roles?.approvers === undefined || roles.approvers.includes(identity) || (roles.securityReviewers?.includes(identity) ?? false)));
+    const security = vote.role === ROLE_SECURITY_REVIEWER && listed(roles?.securityReviewers, identity);
+    const approver = security || (vote.role === ROLE_APPROVER && (listed(roles?.approvers, identity) || (roles?.securityReviewers?.includes(identity) ?? false)));
     if (approver) byIdentity.set(identity, (byIdentity.get(identity) ?? false) || security);
   }
   return [...byIdentity].map(([identity, security]) => ({ identity, security }));
+}
+
+/**
+ * Whether a policy list admits an identity. A `group:NAME` entry admits members of the group,
+ * which only the API server knew when the approval was made (a record holds no groups): there,
+ * the role recorded at approval time, which came from the authenticated groups, stands.
+ */
+function listed(list: readonly string[] | undefined, identity: string): boolean {
+  return list === undefined || list.includes(identity) || list.some((entry) => entry.startsWith("group:"));
 }

@@ -14,7 +14,7 @@ export function auditCommand(io: Io, result: CommandResult): CommandModule {
   return {
     command: "audit <command>",
     describe: "Audit the history: verify its integrity, or print the decision log",
-    builder: (y: Argv) => y.command(auditVerifyCommand(io, result)).command(auditLogCommand(io)).demandCommand(1, "name an audit command: verify or log"),
+    builder: (y: Argv) => y.command(auditVerifyCommand(io, result)).command(auditLogCommand(io)).command(auditStatsCommand(io)).demandCommand(1, "name an audit command: verify, log or stats"),
     handler: () => undefined,
   };
 }
@@ -52,6 +52,24 @@ function auditLogCommand(io: Io): CommandModule {
       const globals = parseGlobalOptions(argv);
       const { runAuditLog } = await import("../../app/records.ts");
       io.stdout.write(await runAuditLog(globals, io));
+    },
+  };
+}
+
+function auditStatsCommand(io: Io): CommandModule {
+  return {
+    command: "stats",
+    describe: "Approval latency per tier (p50/p95), MTTR, MTTD, rollbacks, and the share of executed medium/critical changes with complete records",
+    builder: (y: Argv) => y.example("$0 audit stats -o json", "the figures as JSON"),
+    handler: async (argv: ArgumentsCamelCase) => {
+      const globals = parseGlobalOptions(argv);
+      const { runAuditStats } = await import("../../app/stats.ts");
+      const { text, stats } = await runAuditStats(globals, io);
+      io.stdout.write(text);
+      // Every executed medium/critical change must have a complete record: anything less is an audit failure.
+      if (stats.completeness.incomplete.length > 0) {
+        throw new PolicyError(`${stats.completeness.incomplete.length} executed medium/critical change(s) have incomplete records`, { hint: "each INCOMPLETE line names the record and the missing part" });
+      }
     },
   };
 }

@@ -1,0 +1,146 @@
+/**
+ * `approve RECORD` and `reject RECORD --reason`: who the API server says we are, the policy, the
+ * record as it is now, the gate, one appended commit. Deciders serialize on a decision lock and
+ * re-read the record under it, so two approvers deciding at the same moment both count and the
+ * second one sees the first's approval when it judges the status.
+ */
+import path from "node:path";
+import type { Io } from "../cli/io.ts";
+import type { GlobalOptions } from "../cli/options.ts";
+import { PolicyError, UsageError } from "../errors.ts";
+import type { Identity } from "../kube/identity.ts";
+import { decide, type GateDecision, type Recorded } from "../policy/gate.ts";
+import { loadPolicy } from "../policy/policy-file.ts";
+import { openGit } from "../records/git.ts";
+import { resolveHistory, type History, type HistoryLocation } from "../records/history.ts";
+import { withLock } from "../records/lock.ts";
+import { resolveRecord } from "../records/resolve-record.ts";
+import { appendToRecord, readLocation, type StoreDeps } from "../records/store.ts";
+import { renderMachine } from "../render/format.ts";
+
+/** Runs the colleague's apply use-case on a record whose rule is met (`approve --apply`). */
+export type ApplyHook = (recordId: string) => Promise<void>;
+
+/** What a decision needs from the outside world; tests pass a fixed identity and clock. */
+export interface DecisionDeps {
+  now(): Date;
+  /** The authenticated identity (SelfSubjectReview). */
+  identify(): Promise<Identity>;
+  warn(message: string): void;
+  /** Store knobs for tests: lock timeout, id generator. */
+  store?: Pick<StoreDeps, "lockTimeoutMs" | "newId" | "git">;
+}
+
+export interface DecisionRequest {
+  /** RECORD: id, unique id prefix, or path inside the history directory. */
+  record: string;
+  decision: GateDecision;
+  comment?: string | undefined;
+  apply?: boolean | undefined;
+}
+
+export interface DecisionOutcome {
+  apiVersion: "aiops.dev/v1";
+  kind: "Decision";
+  record: string;
+  stage: string;
+  path: string;
+  decision: GateDecision;
+  /** Status after the decision. */
+  status: string;
+  /** The approval or rejection recorded; absent for a trivial no-op. */
+  recorded?: Recorded["approval"];
+  role?: Recorded["role"];
+  missing?: string;
+  note?: string;
+  commit?: string;
+  applied: boolean;
+}
+
+export function decisionLockOf(history: History): string {
+  return path.join(history.gitDir, "aiops-decisions.lock");
+}
+
+export function storeDepsOf(deps: DecisionDeps): StoreDeps {
+  return { now: () => deps.now(), warn: (m) => deps.warn(m), ...deps.store };
+}
+
+/** The git identity recorded beside the cluster identity; the commit author carries it anyway. */
+export async function gitIdentityOf(history: History, deps: DecisionDeps): Promise<string | undefined> {
+  const ident = await (deps.store?.git ?? openGit)(history.repoRoot).raw(["var", "GIT_AUTHOR_IDENT"]).catch(() => "");
+  return /^(.*?<[^>]*>)\s+\d+\s+[+-]\d{4}\s*$/.exec(ident.trim())?.[1];
+}
+
+export async function decideRecord(location: HistoryLocation, request: DecisionRequest, deps: DecisionDeps, applyHook?: ApplyHook): Promise<DecisionOutcome> {
+  if (request.decision === "reject" && (request.comment ?? "").trim() === "") throw new UsageError("reject needs --reason TEXT", "say why, e.g. kubectl aiops reject RECORD --reason 'wrong namespace'");
+  if (request.apply === true && (request.decision !== "approve" || applyHook === undefined)) {
+    throw new UsageError("--apply is not available here", "approve first, then run kubectl aiops apply RECORD");
+  }
+  const history = resolveHistory(location);
+  const { policy } = loadPolicy(location);
+  const target = await resolveRecord(history, request.record, location.cwd);
+  // Network and git before the lock: the lock is held only for read, decide, append.
+  const [identity, gitIdentity] = await Promise.all([deps.identify(), gitIdentityOf(history, deps)]);
+  const store = storeDepsOf(deps);
+  const outcome = await withLock(
+    decisionLockOf(history),
+    async (): Promise<DecisionOutcome> => {
+      const current = (await readLocation(target)).frontMatter;
+      const base = { apiVersion: "aiops.dev/v1" as const, kind: "Decision" as const, record: current.id, stage: current.stage, path: target.absolute, decision: request.decision, applied: false };
+      const result = decide({ record: current, decision: request.decision, identity, gitIdentity, comment: request.comment, now: deps.now(), policy });
+      if (result.kind === "note") return { ...base, status: current.status, note: result.message };
+      if (result.kind === "refused") {
+        if (result.expire !== undefined) {
+          const written = await appendToRecord(history, current.id, result.expire, store);
+          deps.warn(`recorded ${current.id} as expired (commit ${written.commit.slice(0, 12)})`);
+        }
+        throw new PolicyError(result.reason, { hint: result.hint });
+      }
+      const written = await appendToRecord(history, current.id, { status: result.status, approvals: [result.approval], events: [result.event], bodyAppend: result.bodyAppend }, store);
+      const out: DecisionOutcome = { ...base, status: written.frontMatter.status, recorded: result.approval, role: result.role, commit: written.commit };
+      if (result.missing !== undefined) out.missing = result.missing;
+      return out;
+    },
+    deps.store?.lockTimeoutMs === undefined ? {} : { timeoutMs: deps.store.lockTimeoutMs },
+  );
+  if (request.apply === true && applyHook !== undefined) {
+    // Trivial records need no approval: apply takes them as they are.
+    if (outcome.status === "approved" || outcome.note !== undefined) {
+      await applyHook(outcome.record);
+      outcome.applied = true;
+    } else deps.warn(`not applied: ${outcome.record} is ${outcome.status}${outcome.missing === undefined ? "" : `; ${outcome.missing}`}`);
+  }
+  return outcome;
+}
+
+export function renderDecision(outcome: DecisionOutcome, output: GlobalOptions["output"]): string {
+  if (output === "json" || output === "yaml") return renderMachine(outcome, output);
+  if (outcome.note !== undefined) return `${outcome.note}${outcome.applied ? "; applied" : ""}\n`;
+  const a = outcome.recorded;
+  const who = a === undefined ? "" : `${a.decision} by ${a.identity} (${outcome.role === "both" ? "approver, security reviewer" : outcome.role === "none" ? "proposer" : (outcome.role ?? a.role).replace("-", " ")})`;
+  const after =
+    outcome.status === "approved"
+      ? `${outcome.record} is approved${outcome.applied ? " and applied" : `: apply it with kubectl aiops ${outcome.stage === "policy" ? "policy apply" : "apply"} ${outcome.record}`}`
+      : outcome.status === "rejected"
+        ? `${outcome.record} is rejected (final)${a?.comment === undefined ? "" : `: ${a.comment}`}`
+        : (outcome.missing ?? `${outcome.record} is ${outcome.status}`);
+  return `${who}; ${after}\n`;
+}
+
+/** Connects with the global flags; identity is asked once, lazily. */
+export async function createDecisionDeps(globals: GlobalOptions, io: Pick<Io, "env" | "now" | "stderr">): Promise<DecisionDeps> {
+  const { KubeClient } = await import("../kube/client.ts");
+  const client = KubeClient.connect({ kubeconfig: globals.kubeconfig, context: globals.context, requestTimeoutMs: globals.requestTimeoutMs, env: io.env });
+  let identity: Promise<Identity> | undefined;
+  return {
+    now: () => io.now(),
+    warn: (message) => void io.stderr.write(`${message}\n`),
+    identify: () => (identity ??= import("../kube/identity.ts").then(({ whoAmI }) => whoAmI(client))),
+  };
+}
+
+export async function runDecision(request: DecisionRequest, globals: GlobalOptions, io: Io, applyHook?: ApplyHook): Promise<string> {
+  const deps = await createDecisionDeps(globals, io);
+  const outcome = await decideRecord({ historyDir: globals.historyDir, cwd: io.cwd, env: io.env }, request, deps, applyHook);
+  return renderDecision(outcome, globals.output);
+}

@@ -1,0 +1,45 @@
+import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
+import { z } from "zod";
+import { UsageError } from "../../errors.ts";
+import type { CommandResult } from "../main.ts";
+import type { Io } from "../io.ts";
+import { parseGlobalOptions } from "../options.ts";
+
+const fileSchema = z.object({ file: z.string({ message: "name the new policy file: kubectl aiops policy propose FILE" }).min(1) });
+const recordSchema = z.object({ record: z.string({ message: "name the policy record: kubectl aiops policy apply RECORD" }).min(1) });
+
+/** `policy propose FILE` / `policy apply RECORD`: changing .aiops.yaml is a critical-tier decision. */
+export function policyCommand(io: Io, _result: CommandResult): CommandModule {
+  return {
+    command: "policy <command>",
+    describe: "Change .aiops.yaml through a critical-tier record: propose a new file, approve it like any proposal, then apply it",
+    builder: (y: Argv) =>
+      y
+        .command({
+          command: "propose <file>",
+          describe: "Record a proposed new .aiops.yaml (the diff and the new content); needs 2 approvers, one a security reviewer",
+          builder: (p: Argv) => p.positional("file", { type: "string", describe: "The new policy file" }).example("$0 policy propose ./new-aiops.yaml", "propose a policy change"),
+          handler: async (argv: ArgumentsCamelCase) => {
+            const globals = parseGlobalOptions(argv);
+            const parsed = fileSchema.safeParse(argv);
+            if (!parsed.success) throw new UsageError(parsed.error.issues[0]?.message ?? "invalid arguments", "see kubectl aiops policy propose --help");
+            const { runPolicy } = await import("../../app/policy-change.ts");
+            io.stdout.write(await runPolicy("propose", parsed.data.file, globals, io));
+          },
+        })
+        .command({
+          command: "apply <record>",
+          describe: "Write and commit .aiops.yaml from an approved policy record",
+          builder: (p: Argv) => p.positional("record", { type: "string", describe: "The policy record: id, unique prefix or path" }).example("$0 policy apply 01JD3X", "write the approved policy"),
+          handler: async (argv: ArgumentsCamelCase) => {
+            const globals = parseGlobalOptions(argv);
+            const parsed = recordSchema.safeParse({ record: typeof argv["record"] === "number" ? String(argv["record"]) : argv["record"] });
+            if (!parsed.success) throw new UsageError(parsed.error.issues[0]?.message ?? "invalid arguments", "see kubectl aiops policy apply --help");
+            const { runPolicy } = await import("../../app/policy-change.ts");
+            io.stdout.write(await runPolicy("apply", parsed.data.record, globals, io));
+          },
+        })
+        .demandCommand(1, "name a policy command: propose or apply"),
+    handler: () => undefined,
+  };
+}
