@@ -18,9 +18,9 @@ import { checkApprovals } from "../records/approvals-rule.ts";
 import { readSections, type RecordFile } from "../records/format.ts";
 import { resolveHistory } from "../records/history.ts";
 import { scanRecords } from "../records/scan.ts";
-import type { FrontMatter } from "../records/schema.ts";
 import { readLocation } from "../records/store.ts";
 import { effectiveTier } from "../records/versions.ts";
+import { percentile, ruleMetAt } from "../records/timing.ts";
 import { renderMachine } from "../render/format.ts";
 
 export interface Distribution {
@@ -53,11 +53,6 @@ const EXECUTED = new Set(["applying", "verified", "rolled-back", "failed", "reve
 const EXECUTION_EVENTS = new Set(["applying", "applied", "apply"]);
 const VALIDATION_EVENTS = new Set(["verified", "verify-failed", "rolled-back", "rollback", "failed"]);
 
-/** Nearest-rank percentile of sorted values. */
-export function percentile(sorted: readonly number[], p: number): number | undefined {
-  if (sorted.length === 0) return undefined;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
 
 function distribution(values: readonly number[]): Distribution {
   const sorted = values.filter((v) => Number.isFinite(v) && v >= 0).sort((a, b) => a - b);
@@ -71,15 +66,6 @@ function distribution(values: readonly number[]): Distribution {
 
 const seconds = (from: string, to: string): number => (Date.parse(to) - Date.parse(from)) / 1000;
 
-/** The time of the approval that first met the tier's rule; undefined when none did (or trivial). */
-export function ruleMetAt(fm: FrontMatter): string | undefined {
-  const tier = effectiveTier(fm.tier);
-  if (tier === "trivial") return undefined;
-  for (let i = 0; i < fm.approvals.length; i++) {
-    if (checkApprovals(tier, fm.user.cluster, fm.approvals.slice(0, i + 1)).ok) return fm.approvals[i]?.at;
-  }
-  return undefined;
-}
 
 /** What an executed change's record lacks among proposal, decision, execution, validation. */
 export function missingParts(record: RecordFile): string[] {

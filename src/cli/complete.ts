@@ -21,6 +21,8 @@ export const COMMANDS: Record<string, { flags: readonly string[]; args?: readonl
   approve: { flags: ["--comment", "--apply"] },
   reject: { flags: ["--reason"] },
   policy: { flags: [], args: ["propose", "apply"] },
+  report: { flags: ["--force", "--dry-run", "--prometheus"], args: ["weekly", "daily"] },
+  watch: { flags: ["--once", "--duration", "--record-existing", "--resolve-after", "--prometheus"] },
 };
 
 const GLOBAL_FLAGS = Object.entries(GLOBAL_OPTIONS).flatMap(([name, spec]) => [`--${name}`, ...("alias" in spec ? [`-${spec.alias}`] : [])]);

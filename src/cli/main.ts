@@ -7,6 +7,8 @@ import { diagnoseCommand } from "./commands/diagnose.ts";
 import { proposeCommand } from "./commands/propose.ts";
 import { approveCommand, rejectCommand } from "./commands/approve.ts";
 import { policyCommand } from "./commands/policy.ts";
+import { reportCommand } from "./commands/report.ts";
+import { watchCommand } from "./commands/watch.ts";
 import { runbookCommand } from "./commands/runbook.ts";
 import { listCommand } from "./commands/list.ts";
 import { showCommand } from "./commands/show.ts";
@@ -37,6 +39,8 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     .command(showCommand(io, result))
     .command(auditCommand(io, result))
     .command(policyCommand(io, result))
+    .command(reportCommand(io, result))
+    .command(watchCommand(io, result))
     .command(runbookCommand(io, result))
     .demandCommand(1, "name a command, e.g. kubectl aiops diagnose -f examples/incidents/oomkill-memory-leak.json")
     .strict()

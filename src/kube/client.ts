@@ -80,19 +80,24 @@ export class KubeClient {
     return new KubeClient(kc, context, options.requestTimeoutMs);
   }
 
-  /** Sends one request; returns parsed JSON (or text). */
-  async request<T = unknown>(path: string, options: RequestOptions): Promise<T> {
-    const url = new URL(this.context.server.replace(/\/$/, "") + path);
-    for (const [key, value] of Object.entries(options.query ?? {})) if (value !== undefined) url.searchParams.set(key, String(value));
-    const requestOptions: https.RequestOptions = { method: options.method ?? "GET", headers: { Accept: options.text === true ? "*/*" : "application/json" } };
+  /** Adds TLS material and credentials (tokens, client certs, exec plugins) to request options. */
+  async applyAuth(options: https.RequestOptions): Promise<void> {
     try {
-      await this.kc.applyToHTTPSOptions(requestOptions);
+      await this.kc.applyToHTTPSOptions(options);
     } catch (error) {
       throw new UnauthorizedError(`could not get credentials for context "${this.context.context}": ${error instanceof Error ? error.message : String(error)}`, {
         hint: "check the user's exec plugin or token in the kubeconfig (kubectl config view --minify)",
         cause: error,
       });
     }
+  }
+
+  /** Sends one request; returns parsed JSON (or text). */
+  async request<T = unknown>(path: string, options: RequestOptions): Promise<T> {
+    const url = new URL(this.context.server.replace(/\/$/, "") + path);
+    for (const [key, value] of Object.entries(options.query ?? {})) if (value !== undefined) url.searchParams.set(key, String(value));
+    const requestOptions: https.RequestOptions = { method: options.method ?? "GET", headers: { Accept: options.text === true ? "*/*" : "application/json" } };
+    await this.applyAuth(requestOptions);
     const body = options.body === undefined ? undefined : typeof options.body === "string" ? options.body : JSON.stringify(options.body);
     if (body !== undefined) {
       requestOptions.headers = { ...requestOptions.headers, "Content-Type": options.contentType ?? "application/json", "Content-Length": Buffer.byteLength(body) };

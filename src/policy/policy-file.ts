@@ -38,6 +38,25 @@ const duration = z
 const name = z.string().min(1);
 const positiveNumber = z.number().nonnegative().finite();
 
+const watchRuleSchema = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9_.-]{1,63}$/, "must be 1-63 letters, digits, '_', '.' or '-'"),
+  /** PromQL; any series in the answer means the rule fires. */
+  expr: z.string().min(1),
+  /** How long it must keep firing before an incident is recorded (seconds). */
+  for: duration.default(0),
+});
+
+/** `watch:` (DESIGN.md section 7): PromQL alert rules, and whether trivial fixes apply themselves. */
+const watchPolicySchema = z.strictObject({
+  rules: z.array(watchRuleSchema).default([]),
+  /** Evaluate the rules this often (seconds). */
+  ruleInterval: duration.default(30),
+  autoApplyTrivial: z.boolean().default(false),
+});
+
+export type WatchRule = z.output<typeof watchRuleSchema>;
+export type WatchPolicy = z.output<typeof watchPolicySchema>;
+
 const policySchema = z.strictObject({
   approvers: z.array(name).default([]),
   securityReviewers: z.array(name).default([]),
@@ -48,6 +67,7 @@ const policySchema = z.strictObject({
   verifyWindow: duration.default(120),
   prometheus: z.url({ protocol: /^https?$/, message: "must be an http(s) URL such as http://prometheus.monitoring:9090" }).optional(),
   prices: z.strictObject({ cpuPerCoreHour: positiveNumber, memoryPerGiBHour: positiveNumber, currency: z.string().min(1).default("USD") }).optional(),
+  watch: watchPolicySchema.default({ rules: [], ruleInterval: 30, autoApplyTrivial: false }),
 });
 
 /** The policy with durations in seconds. */
@@ -72,7 +92,7 @@ export function parsePolicy(text: string, file: string): Policy {
   const issue = result.error.issues[0];
   const field = issue === undefined || issue.path.length === 0 ? "(top level)" : issue.path.join(".");
   throw new PolicyError(`${file}: invalid policy field ${field}: ${issue?.message ?? "invalid"}`, {
-    hint: "known fields: approvers, securityReviewers, protectedNamespaces, windows {low, medium, critical}, verifyWindow, prometheus, prices {cpuPerCoreHour, memoryPerGiBHour, currency} (DESIGN.md section 6)",
+    hint: "known fields: approvers, securityReviewers, protectedNamespaces, windows {low, medium, critical}, verifyWindow, prometheus, prices {cpuPerCoreHour, memoryPerGiBHour, currency}, watch {rules: [{name, expr, for}], ruleInterval, autoApplyTrivial} (DESIGN.md sections 6 and 7)",
   });
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { computeStats, missingParts, percentile, renderStats, ruleMetAt } from "../../../src/app/stats.ts";
+import { computeStats, missingParts, renderStats } from "../../../src/app/stats.ts";
+import { percentile, ruleMetAt } from "../../../src/records/timing.ts";
 import type { RecordFile } from "../../../src/records/format.ts";
 import type { Approval, FrontMatter, RecordEvent } from "../../../src/records/schema.ts";
 import { proposalFrontMatter, SAMPLE_BODY } from "../records/fixtures.ts";

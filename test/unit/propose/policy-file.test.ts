@@ -14,6 +14,7 @@ describe("parsePolicy", () => {
       protectedNamespaces: ["kube-system", "kube-public", "kube-node-lease"],
       windows: { low: 300, medium: 1800, critical: 7200 },
       verifyWindow: 120,
+      watch: { rules: [], ruleInterval: 30, autoApplyTrivial: false },
     });
   });
 
@@ -28,6 +29,7 @@ describe("parsePolicy", () => {
       protectedNamespaces: ["kube-system", "prod"],
       windows: { low: 300, medium: 1800, critical: 7200 },
       verifyWindow: 90,
+      watch: { rules: [], ruleInterval: 30, autoApplyTrivial: false },
       prometheus: "http://prometheus.monitoring:9090",
       prices: { cpuPerCoreHour: 0.03, memoryPerGiBHour: 0.004, currency: "EUR" },
     });

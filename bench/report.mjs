@@ -1,0 +1,170 @@
+// `kubectl aiops report weekly` on the test bed: wall time and peak RSS with the bench-* load
+// (~10,000 pods when bench/live.mjs created it) and a history of 7 days of records, beside
+// `kubectl get pods -A -o json` on the same cluster, measured alternately (target <= 15 s).
+//
+//   node bench/report.mjs [--runs N]     standalone: a Markdown row on stdout
+//   reportBenchmarks({ compare, measure, median, root, plugin })   from bench/run.mjs
+//
+// The parent runs on any Node; what imports src/*.ts runs in a child on the pinned Node 24
+// (type stripping), through this file's `--child` mode.
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+const self = fileURLToPath(import.meta.url);
+const defaultRoot = path.dirname(path.dirname(self));
+const DAYS = 7;
+const RECORDS_PER_DAY = 12;
+
+function pinnedNode(root) {
+  return [path.join(root, "node_modules", "node", "bin", "node"), path.join(root, "node_modules", ".bin", "node")].find((c) => existsSync(c)) ?? process.execPath;
+}
+
+function readEnv(root) {
+  const file = path.join(root, ".testbed", "env");
+  if (!existsSync(file)) return undefined;
+  const env = {};
+  for (const line of readFileSync(file, "utf8").split("\n")) {
+    const m = /^export ([A-Z_]+)="(.*)"$/.exec(line.trim());
+    if (m) env[m[1]] = m[2];
+  }
+  return env;
+}
+
+function gitIn(dir, ...args) {
+  return execFileSync("git", args, { cwd: dir, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
+}
+
+function newRepo() {
+  const dir = mkdtempSync(path.join(tmpdir(), "aiops-bench-report-"));
+  gitIn(dir, "init", "-q", "-b", "main");
+  gitIn(dir, "config", "user.name", "Bench");
+  gitIn(dir, "config", "user.email", "bench@example.com");
+  gitIn(dir, "config", "commit.gpgsign", "false");
+  gitIn(dir, "commit", "-q", "--allow-empty", "-m", "initial");
+  return dir;
+}
+
+/** The plugin when `report` is registered; else the same use-case bundled like the plugin. */
+async function reportCommand(root, plugin, dir, prometheus) {
+  const help = existsSync(plugin) ? (spawnSync(plugin, ["--help"], { encoding: "utf8" }).stdout ?? "") : "";
+  const args = ["weekly", "--force", "--prometheus", prometheus, "-o", "json"];
+  if (/^\s+kubectl aiops report\b/m.test(help)) return { command: [plugin, "report", ...args, "--history-dir", path.join(dir, "history")], via: "plugin" };
+  const esbuild = await import("esbuild");
+  const out = mkdtempSync(path.join(tmpdir(), "aiops-bench-report-runner-"));
+  const entry = path.join(out, "entry.mjs");
+  writeFileSync(
+    entry,
+    `import { runReport } from ${JSON.stringify(path.join(root, "src", "app", "report.ts"))};
+const [dir, prometheus] = process.argv.slice(2);
+const io = { argv: [], stdout: process.stdout, stderr: process.stderr, readStdin: async () => "", env: process.env, cwd: dir, stdoutIsTTY: false, stderrIsTTY: false, now: () => new Date() };
+const globals = { output: "json", color: false, debug: false, allNamespaces: true, requestTimeoutMs: 60000, historyDir: dir + "/history" };
+const r = await runReport({ period: "weekly", force: true, dryRun: false, prometheus, command: "kubectl aiops report weekly" }, globals, io);
+process.stdout.write(r.text);
+`,
+  );
+  const outfile = path.join(out, "runner.mjs");
+  await esbuild.build({
+    absWorkingDir: root,
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    target: "node22",
+    define: { __AIOPS_VERSION__: JSON.stringify("bench") },
+    banner: { js: "import { createRequire as __aiopsCreateRequire } from 'node:module'; const require = __aiopsCreateRequire(import.meta.url);" },
+    logLevel: "warning",
+  });
+  return { command: [pinnedNode(root), outfile, dir, prometheus], via: "bundled use-case (report is not registered in the plugin yet)", cleanup: out };
+}
+
+export async function reportBenchmarks({ compare, root = defaultRoot, plugin = path.join(root, "plugin", "kubectl-aiops") }) {
+  const env = readEnv(root);
+  if (env === undefined) {
+    console.error("report benchmark skipped: the test bed is not up (npm run testbed -- up --scenarios)");
+    return [];
+  }
+  process.env.KUBECONFIG = env.KUBECONFIG;
+  const kubectl = path.join(env.TESTBED_BIN, "kubectl");
+  const reference = { name: "kubectl get pods -A -o json", command: [kubectl, "get", "pods", "-A", "-o", "json"] };
+  const pods = JSON.parse(execFileSync(kubectl, ["get", "pods", "-A", "-o", "json"], { encoding: "utf8", maxBuffer: 1 << 30 })).items.length;
+  console.error(`report benchmark: ${pods} pods on the test bed`);
+
+  const dir = newRepo();
+  const started = Date.now();
+  const child = spawnSync(pinnedNode(root), [self, "--child", dir], { cwd: root, encoding: "utf8" });
+  if (child.status !== 0) throw new Error(`generating the history failed: ${child.stderr}`);
+  console.error(`history: ${DAYS * RECORDS_PER_DAY} records over ${DAYS} days in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+  const { command, via, cleanup } = await reportCommand(root, plugin, dir, env.PROMETHEUS_URL);
+  console.error(`report command: ${via}`);
+  const runs = Number(process.env.BENCH_REPORT_RUNS ?? 3);
+  const row = compare(`report weekly (${pods} pods, ${DAYS} days of history)`, command, reference, runs, "<= 15 s");
+  rmSync(dir, { recursive: true, force: true });
+  if (cleanup !== undefined) rmSync(cleanup, { recursive: true, force: true });
+  return [{ ...row, pods }];
+}
+
+/** Child: 7 days of diagnoses and proposals (some approved, one rolled back), one commit each. */
+async function generate(dir) {
+  const src = (p) => import(pathToFileURL(path.join(defaultRoot, "src", p)).href);
+  const { resolveHistory } = await src("records/history.ts");
+  const { writeRecord, appendToRecord } = await src("records/store.ts");
+  const history = resolveHistory({ cwd: dir, env: {} });
+  const now = Date.now();
+  for (let day = DAYS; day >= 1; day--) {
+    for (let i = 0; i < RECORDS_PER_DAY; i++) {
+      const at = new Date(now - day * 86_400_000 + i * 3_600_000);
+      const proposal = i % 3 === 0;
+      const written = await writeRecord(
+        history,
+        {
+          title: `${proposal ? "Raise memory of" : "OOMKilled in"} bench-${String(i).padStart(2, "0")}/app-${day}`,
+          stage: proposal ? "proposal" : "diagnosis",
+          command: "kubectl aiops bench",
+          user: { cluster: "alice" },
+          target: { kind: "Deployment", namespace: `bench-${String(i).padStart(2, "0")}`, name: `app-${day}` },
+          labels: { category: "OOMKilled" },
+          ...(proposal ? { tier: "medium" } : { metrics: { pre: { mttd_seconds: 2 + i } } }),
+          body: "## Prompt\n\nbench\n",
+        },
+        { now: () => at },
+      );
+      if (proposal) {
+        const approvedAt = new Date(at.getTime() + (10 + i) * 60_000);
+        await appendToRecord(history, written.frontMatter.id, { status: "approved", approvals: [{ identity: "bob", role: "approver", decision: "approved", at: approvedAt.toISOString().replace(/\.\d{3}Z$/, "Z") }] }, { now: () => approvedAt });
+      }
+    }
+  }
+}
+
+if (process.argv[2] === "--child") {
+  await generate(process.argv[3]);
+} else if (process.argv[1] === self) {
+  const { spawnSync: run } = await import("node:child_process");
+  const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  const measure = (command) => {
+    const out = run("python3", [path.join(defaultRoot, "bench", "measure.py"), ...command], { encoding: "utf8" });
+    return JSON.parse(out.stdout);
+  };
+  const compare = (name, command, reference, n, target) => {
+    const a = [];
+    const b = [];
+    let rss = 0;
+    for (let i = 0; i < n; i++) {
+      const m = measure(command);
+      if (m.status !== 0) throw new Error(`${command.join(" ")} exited ${m.status}: ${m.stderr}`);
+      a.push(m.wall_s);
+      rss = Math.max(rss, m.rss_mib);
+      b.push(measure(reference.command).wall_s);
+    }
+    return { name, runs: n, median_ms: Math.round(median(a) * 1000), peak_rss_mib: Math.round(rss), reference: reference.name, reference_median_ms: Math.round(median(b) * 1000), target };
+  };
+  const runsArg = process.argv.indexOf("--runs");
+  if (runsArg !== -1) process.env.BENCH_REPORT_RUNS = process.argv[runsArg + 1];
+  const rows = await reportBenchmarks({ compare, measure, median, root: defaultRoot });
+  for (const r of rows) console.log(`| ${r.name} | ${r.runs} | ${r.median_ms} ms | ${r.peak_rss_mib} MiB | ${r.reference}: ${r.reference_median_ms} ms | ${r.target} |`);
+}

@@ -1,0 +1,97 @@
+/**
+ * Incident de-duplication for `watch`, as a pure state machine: many events about a failing
+ * workload make ONE incident; it ends when the workload has been healthy (or gone) for
+ * `resolveAfterMs`, so a crash loop that looks fine between two restarts does not open a second
+ * one. Signals are judged per scope (a namespace, or "rules" for PromQL rules): an open incident
+ * of the observed scope that is not failing any more starts its healthy clock.
+ */
+
+export interface Signal<P = unknown> {
+  /** "Deployment/shop/api" or "rule/high-5xx". */
+  key: string;
+  /** Epoch ms of the failure's first evidence (termination or event time). */
+  firstEvidenceMs: number;
+  payload: P;
+}
+
+export interface Incident {
+  key: string;
+  scope: string;
+  firstEvidenceMs: number;
+  openedMs: number;
+  /** Set once the record is written. */
+  recordId?: string;
+  /** When it was first seen healthy again; cleared if it fails again before resolving. */
+  healthySinceMs?: number;
+  /** Known at start (failing before watch began, or adopted from an open record). */
+  baseline: boolean;
+}
+
+export type IncidentAction<P> = { type: "open"; incident: Incident; signal: Signal<P> } | { type: "resolve"; incident: Incident; atMs: number };
+
+export interface IncidentOptions {
+  resolveAfterMs: number;
+}
+
+export const DEFAULT_RESOLVE_AFTER_MS = 60_000;
+
+export class IncidentBook {
+  private readonly open = new Map<string, Incident>();
+  private readonly options: IncidentOptions;
+
+  constructor(options: IncidentOptions = { resolveAfterMs: DEFAULT_RESOLVE_AFTER_MS }) {
+    this.options = options;
+  }
+
+  /**
+   * One evaluation of a scope at `nowMs`: `failing` is everything failing in it now. With
+   * `baseline`, new failures are remembered without an "open" action (they predate the watch).
+   */
+  observe<P>(scope: string, nowMs: number, failing: readonly Signal<P>[], baseline = false): IncidentAction<P>[] {
+    const actions: IncidentAction<P>[] = [];
+    const failingKeys = new Set(failing.map((s) => s.key));
+    for (const signal of failing) {
+      const known = this.open.get(signal.key);
+      if (known !== undefined) {
+        delete known.healthySinceMs;
+        continue;
+      }
+      const incident: Incident = { key: signal.key, scope, firstEvidenceMs: Math.min(signal.firstEvidenceMs, nowMs), openedMs: nowMs, baseline };
+      this.open.set(signal.key, incident);
+      if (!baseline) actions.push({ type: "open", incident, signal });
+    }
+    for (const incident of [...this.open.values()]) {
+      if (incident.scope !== scope || failingKeys.has(incident.key)) continue;
+      if (incident.healthySinceMs === undefined) incident.healthySinceMs = nowMs;
+      if (nowMs - incident.healthySinceMs >= this.options.resolveAfterMs) {
+        this.open.delete(incident.key);
+        actions.push({ type: "resolve", incident, atMs: nowMs });
+      }
+    }
+    return actions;
+  }
+
+  /** An incident recorded by an earlier run (an open record in the history). */
+  adopt(incident: Omit<Incident, "baseline">): void {
+    this.open.set(incident.key, { ...incident, baseline: true });
+  }
+
+  /** Drops an incident whose record could not be written: the next evaluation opens it again. */
+  forget(key: string): void {
+    this.open.delete(key);
+  }
+
+  setRecord(key: string, recordId: string): void {
+    const incident = this.open.get(key);
+    if (incident !== undefined) incident.recordId = recordId;
+  }
+
+  /** Scopes with an incident waiting to resolve: re-evaluated on every tick, events or not. */
+  scopesAwaitingResolution(): Set<string> {
+    return new Set([...this.open.values()].filter((i) => i.healthySinceMs !== undefined).map((i) => i.scope));
+  }
+
+  list(): Incident[] {
+    return [...this.open.values()];
+  }
+}

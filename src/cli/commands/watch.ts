@@ -1,0 +1,61 @@
+import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
+import { z } from "zod";
+import { UsageError } from "../../errors.ts";
+import { parseDurationSeconds } from "../../policy/policy-file.ts";
+import type { CommandResult } from "../main.ts";
+import type { Io } from "../io.ts";
+import { parseGlobalOptions } from "../options.ts";
+
+const watchSchema = z.object({
+  once: z.boolean(),
+  duration: z.string().optional(),
+  recordExisting: z.boolean(),
+  resolveAfter: z.string(),
+  prometheus: z.url({ protocol: /^https?$/, message: "--prometheus must be an http(s) URL such as http://prometheus.monitoring:9090" }).optional(),
+});
+
+function seconds(flag: string, value: string): number {
+  const parsed = parseDurationSeconds(value);
+  if (parsed === undefined) throw new UsageError(`invalid ${flag} "${value}"`, "use a duration such as 90s, 5m, 2h or 1d");
+  return parsed;
+}
+
+export function watchCommand(io: Io, _result: CommandResult): CommandModule {
+  return {
+    command: "watch",
+    describe: "Watch pods and workloads; record one diagnosis per incident (with its MTTD) until stopped",
+    builder: (y: Argv) =>
+      y
+        .option("once", { type: "boolean", default: false, describe: "Sync, judge everything once, record failing workloads not yet recorded, and exit" })
+        .option("duration", { type: "string", describe: "Stop after this long (e.g. 10m); default: until SIGINT/SIGTERM" })
+        .option("record-existing", { type: "boolean", default: false, describe: "Also record workloads already failing when watch starts" })
+        .option("resolve-after", { type: "string", default: "60s", describe: "An incident ends once its workload has been healthy this long" })
+        .option("prometheus", { type: "string", describe: "Prometheus base URL for the policy's watch.rules (default: prometheus: in .aiops.yaml)" })
+        .example("$0 watch -A", "the whole cluster, until Ctrl-C")
+        .example("$0 watch -n shop --duration 1h -o json", "one namespace for an hour, one JSON line per incident"),
+    handler: async (argv: ArgumentsCamelCase) => {
+      const globals = parseGlobalOptions(argv);
+      const parsed = watchSchema.safeParse(argv);
+      if (!parsed.success) throw new UsageError(parsed.error.issues[0]?.message ?? "invalid arguments", "see kubectl aiops watch --help");
+      const durationMs = parsed.data.duration === undefined ? undefined : seconds("--duration", parsed.data.duration) * 1000;
+      const resolveAfterMs = seconds("--resolve-after", parsed.data.resolveAfter) * 1000;
+      const { runWatch } = await import("../../app/watch.ts");
+      // SIGINT/SIGTERM end the watch loop; the process then exits through src/index.ts.
+      const controller = new AbortController();
+      const stop = (): void => controller.abort();
+      process.once("SIGINT", stop);
+      process.once("SIGTERM", stop);
+      try {
+        await runWatch(
+          { once: parsed.data.once, durationMs, recordExisting: parsed.data.recordExisting, resolveAfterMs, prometheus: parsed.data.prometheus, command: ["kubectl aiops", ...io.argv].join(" ") },
+          globals,
+          io,
+          { signal: controller.signal },
+        );
+      } finally {
+        process.removeListener("SIGINT", stop);
+        process.removeListener("SIGTERM", stop);
+      }
+    },
+  };
+}
