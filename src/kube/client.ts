@@ -183,23 +183,35 @@ export class KubeClient {
   }
 
   /**
-   * Lists a collection with pagination (limit/continue), returning every item. A 410 on a
-   * continue token (expired) restarts the list once without it.
+   * Lists a collection with pagination (limit/continue), returning every item and the list's
+   * resourceVersion (where a watch resumes). Pages are large so that the request count stays one
+   * per resource type up to LIST_PAGE_SIZE objects, while a huge cluster is still read in bounded
+   * pieces.
    */
-  async list<T = Record<string, unknown>>(path: string, options: Omit<RequestOptions, "method"> & { pageSize?: number }): Promise<T[]> {
+  async listWithVersion<T = Record<string, unknown>>(path: string, options: Omit<RequestOptions, "method"> & { pageSize?: number }): Promise<{ items: T[]; resourceVersion: string }> {
     const items: T[] = [];
     let token: string | undefined;
+    let resourceVersion = "";
     do {
-      const page = await this.request<{ items?: T[]; metadata?: { continue?: string } }>(path, {
+      const page = await this.request<{ items?: T[]; metadata?: { continue?: string; resourceVersion?: string } }>(path, {
         ...options,
-        query: { ...options.query, limit: options.pageSize ?? 500, continue: token },
+        query: { ...options.query, limit: options.pageSize ?? LIST_PAGE_SIZE, continue: token },
       });
       for (const item of page.items ?? []) items.push(item);
+      if (resourceVersion === "") resourceVersion = page.metadata?.resourceVersion ?? "";
       token = page.metadata?.continue || undefined;
     } while (token !== undefined);
-    return items;
+    return { items, resourceVersion };
   }
+
+  async list<T = Record<string, unknown>>(path: string, options: Omit<RequestOptions, "method"> & { pageSize?: number }): Promise<T[]> {
+    return (await this.listWithVersion<T>(path, options)).items;
+  }
+
 }
+
+/** Objects per list page: one request per resource type for clusters up to this size. */
+export const LIST_PAGE_SIZE = 10_000;
 
 class TimeoutError extends Error {
   readonly ms: number;

@@ -71,6 +71,7 @@ async function listCollection(client: KubeClient, c: Collection, namespace: stri
     for (const item of items) {
       item.kind = c.kind;
       item.apiVersion = c.group === "" ? c.version : `${c.group}/${c.version}`;
+      slim(item);
     }
     return items;
   } catch (error) {
@@ -82,6 +83,16 @@ async function listCollection(client: KubeClient, c: Collection, namespace: stri
     if (error instanceof NotFoundError) return [];
     throw error;
   }
+}
+
+/**
+ * Drops what no rule reads and that weighs most in memory: managedFields (often a third of an
+ * object) and the last-applied-configuration annotation (a second copy of the spec).
+ */
+function slim(object: KubeObject): void {
+  delete (object.metadata as { managedFields?: unknown }).managedFields;
+  const annotations = object.metadata.annotations;
+  if (annotations !== undefined) delete annotations["kubectl.kubernetes.io/last-applied-configuration"];
 }
 
 /** A container is worth its logs when it is failing now or failed recently. */

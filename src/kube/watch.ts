@@ -39,30 +39,6 @@ export function classifyWatchEnd(end: WatchEnd): WatchDecision {
   return "resume";
 }
 
-export interface ListResult {
-  items: KubeObject[];
-  resourceVersion: string;
-}
-
-/** Paginated list that keeps the list's resourceVersion (KubeClient.list drops it). */
-export async function listWithVersion(client: KubeClient, path: string, options: { resource: string; namespace?: string; pageSize?: number }): Promise<ListResult> {
-  const items: KubeObject[] = [];
-  let token: string | undefined;
-  let resourceVersion = "";
-  do {
-    const page = await client.request<{ items?: KubeObject[]; metadata?: { continue?: string; resourceVersion?: string } }>(path, {
-      verb: "list",
-      resource: options.resource,
-      ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
-      query: { limit: options.pageSize ?? 500, continue: token },
-    });
-    for (const item of page.items ?? []) items.push(item);
-    if (resourceVersion === "") resourceVersion = page.metadata?.resourceVersion ?? "";
-    token = page.metadata?.continue || undefined;
-  } while (token !== undefined);
-  return { items, resourceVersion };
-}
-
 export interface WatchOptions {
   resourceVersion: string;
   /** The server closes the stream after this long; the caller resumes. */

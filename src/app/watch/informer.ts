@@ -4,7 +4,8 @@
  * relists on 410 Gone, and gives up only on 401/403, which retrying cannot heal.
  */
 import type { KubeClient } from "../../kube/client.ts";
-import { classifyWatchEnd, fatalWatchError, listWithVersion, watchOnce, type WatchEnd } from "../../kube/watch.ts";
+import type { KubeObject } from "../../model/k8s.ts";
+import { classifyWatchEnd, fatalWatchError, watchOnce, type WatchEnd } from "../../kube/watch.ts";
 import { AiopsError, ForbiddenError, UnauthorizedError } from "../../errors.ts";
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from "./backoff.ts";
 import type { ObjectCache } from "./cache.ts";
@@ -45,7 +46,7 @@ export async function runInformer(c: Collection, deps: InformerDeps): Promise<vo
   while (!deps.signal.aborted) {
     if (needList) {
       try {
-        const listed = await listWithVersion(deps.client, c.path, { resource: c.resource, ...(c.namespace === undefined ? {} : { namespace: c.namespace }) });
+        const listed = await deps.client.listWithVersion<KubeObject>(c.path, { verb: "list", resource: c.resource, ...(c.namespace === undefined ? {} : { namespace: c.namespace }) });
         deps.onChange(deps.cache.replace(c.kind, listed.items));
         resourceVersion = listed.resourceVersion;
         needList = false;
