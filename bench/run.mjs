@@ -68,6 +68,8 @@ const rows = [
 if (process.argv.includes("--live")) {
   const { proposeBenchmarks } = await import("./propose.mjs");
   rows.push(...(await proposeBenchmarks({ compare, measure, median, root, plugin })));
+  const { applyBenchmarks } = await import("./apply.mjs");
+  rows.push(...(await applyBenchmarks({ compare, measure, median, root, plugin })));
   const { reportBenchmarks } = await import("./report.mjs");
   rows.push(...(await reportBenchmarks({ compare, measure, median, root, plugin })));
   const { liveBenchmarks } = await import("./live.mjs");

@@ -84,8 +84,10 @@ async function ensureNodes(kube, k8sVersion) {
           labels: { type: "kwok", "kubernetes.io/hostname": name, "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64", "node.kubernetes.io/instance-type": "bench-1000x4Ti", "topology.kubernetes.io/zone": `zone-${i % 2}`, [LOAD_LABEL]: "true" },
           annotations: { "kwok.x-k8s.io/node": "fake", "node.alpha.kubernetes.io/ttl": "0", "metrics.k8s.io/resource-metrics-path": `/metrics/nodes/${name}/metrics/resource` },
         },
-        // a /18 each: room for 16k pod IPs per node (addresses only; no traffic goes there)
-        spec: { podCIDR: `10.246.${i * 64}.0/18`, podCIDRs: [`10.246.${i * 64}.0/18`] },
+        // a /18 each: room for 16k pod IPs per node (addresses only; no traffic goes there).
+        // Tainted so the scheduler never puts other pods here (the test bed's pending-no-resources
+        // scenario must stay unschedulable); the bench pods are bound with spec.nodeName.
+        spec: { podCIDR: `10.246.${i * 64}.0/18`, podCIDRs: [`10.246.${i * 64}.0/18`], taints: [{ key: LOAD_LABEL, value: "true", effect: "NoSchedule" }] },
       }),
       `create node ${name}`,
     );

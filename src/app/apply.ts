@@ -179,3 +179,19 @@ export async function runRollback(recordArg: string, flags: ApplyFlags, globals:
   const ok = result.applied === undefined || (result.rollbackRecord === undefined ? result.applied.status === "rolled-back" : result.applied.status === "verified");
   return { text, ok };
 }
+
+/**
+ * The hook `approve --apply` runs once the approval meets the tier's rule (src/app/approve.ts
+ * ApplyHook): the same apply, with the policy's verify window. The outcome goes to stderr (the
+ * approve command owns stdout); a change that does not verify is an error, so the exit code says so.
+ */
+export async function loadApplyHook(globals: GlobalOptions, io: Io): Promise<(recordId: string) => Promise<void>> {
+  const ctx = await createApplyContext(globals, { progressTimeoutSeconds: 180, command: ["kubectl aiops", ...io.argv].join(" ") }, io);
+  return async (recordId) => {
+    const outcome = await applyRecord(recordId, ctx);
+    io.stderr.write(renderOutcome(outcome, "table"));
+    if (outcome.status !== "verified") {
+      throw new PolicyError(`${recordId} was approved, but its apply ended ${outcome.status}: ${outcome.problems.join("; ") || "see the record"}`, { hint: `kubectl aiops show ${recordId} shows what failed` });
+    }
+  };
+}

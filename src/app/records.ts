@@ -4,6 +4,7 @@ import type { Io } from "../cli/io.ts";
 import type { GlobalOptions } from "../cli/options.ts";
 import { TIERS, type Tier } from "../policy/tiers.ts";
 import { renderMachine } from "../render/format.ts";
+import { interruptedNotices } from "./apply/interrupted.ts";
 import { redactText } from "../util/redact.ts";
 import { auditLogEntries, renderAuditLog } from "../records/audit-log.ts";
 import { parseRecord, renderSections, type RecordFile } from "../records/format.ts";
@@ -36,6 +37,7 @@ export async function runList(globals: GlobalOptions, filters: ListFilters, io: 
   const history = historyOf(globals, io);
   const listing = await listRecords(history, storeDeps(io));
   for (const bad of listing.invalid) io.stderr.write(`warning: ${bad.error}\n`);
+  for (const notice of interruptedNotices(listing.records)) io.stderr.write(`warning: ${notice}\n`);
   const rows = listing.records
     .filter((r) => (filters.stage === undefined || r.frontMatter.stage === filters.stage) && (filters.status === undefined || r.frontMatter.status === filters.status))
     .map((r) => ({ path: `${history.dir}/${r.location.relative}`, frontMatter: r.frontMatter }));

@@ -20,6 +20,8 @@ export const COMMANDS: Record<string, { flags: readonly string[]; args?: readonl
   audit: { flags: ["--require-signed", "--allowed-signers"], args: ["verify", "log", "stats"] },
   approve: { flags: ["--comment", "--apply"] },
   reject: { flags: ["--reason"] },
+  apply: { flags: ["--verify-window", "--progress-timeout", "--resume", "--shadow"] },
+  rollback: { flags: ["--verify-window", "--progress-timeout"] },
   policy: { flags: [], args: ["propose", "apply"] },
   report: { flags: ["--force", "--dry-run", "--prometheus"], args: ["weekly", "daily"] },
   watch: { flags: ["--once", "--duration", "--record-existing", "--resolve-after", "--prometheus"] },

@@ -6,6 +6,7 @@ import { GLOBAL_OPTIONS } from "./options.ts";
 import { diagnoseCommand } from "./commands/diagnose.ts";
 import { proposeCommand } from "./commands/propose.ts";
 import { approveCommand, rejectCommand } from "./commands/approve.ts";
+import { applyCommand, rollbackCommand } from "./commands/apply.ts";
 import { policyCommand } from "./commands/policy.ts";
 import { reportCommand } from "./commands/report.ts";
 import { watchCommand } from "./commands/watch.ts";
@@ -33,8 +34,10 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     .options(GLOBAL_OPTIONS)
     .command(diagnoseCommand(io, result))
     .command(proposeCommand(io, result))
-    .command(approveCommand(io, result))
+    .command(approveCommand(io, result, async (globals) => (await import("../app/apply.ts")).loadApplyHook(globals, io)))
     .command(rejectCommand(io, result))
+    .command(applyCommand(io, result))
+    .command(rollbackCommand(io, result))
     .command(listCommand(io, result))
     .command(showCommand(io, result))
     .command(auditCommand(io, result))

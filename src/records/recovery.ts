@@ -5,12 +5,15 @@ import type { RecordGit } from "./git.ts";
 import type { History } from "./history.ts";
 import { isTempFile, parseRecordPath } from "./paths.ts";
 import { checkFirstVersion, checkNextVersion } from "./versions.ts";
+import { isNotedWrite } from "./journal.ts";
 
 /**
  * Recovery from a crash between writing a record and committing it: a record file git reports as
- * untracked, added or modified is committed ("(recovered)") when it is a valid record or a legal
- * append to the committed one; a leftover temporary file is removed; anything else is left alone
- * with a warning, since it is not ours to commit or delete. Runs under the record lock.
+ * untracked, added or modified is committed ("(recovered)") when it is exactly what an interrupted
+ * write noted in its journal (src/records/journal.ts) and a valid record or a legal append to the
+ * committed one; a leftover temporary file is removed; anything else — a hand edit, a forged
+ * approval — is left alone with a warning, since it is not ours to commit or delete. Runs under
+ * the record lock.
  */
 
 export interface PendingFile {
@@ -59,7 +62,7 @@ export async function recoverPending(history: History, git: RecordGit, warn: (me
       left.push(file.relative);
       continue;
     }
-    const problem = await judge(file, absolute, git);
+    const problem = await judge(file, absolute, git, history);
     if (problem !== undefined) {
       warn(`warning: ${file.repoPath} is not committed and was left as it is: ${problem}`);
       left.push(file.relative);
@@ -74,12 +77,17 @@ export async function recoverPending(history: History, git: RecordGit, warn: (me
 }
 
 /** Why an uncommitted record file must not be committed, or undefined when it may. */
-async function judge(file: PendingFile, absolute: string, git: RecordGit): Promise<string | undefined> {
+async function judge(file: PendingFile, absolute: string, git: RecordGit, history: History): Promise<string | undefined> {
   let current: RecordFile;
+  let text: string;
   try {
-    current = parseRecord(await readFile(absolute, "utf8"), file.repoPath);
+    text = await readFile(absolute, "utf8");
+    current = parseRecord(text, file.repoPath);
   } catch (error) {
     return error instanceof Error ? error.message : String(error);
+  }
+  if (!(await isNotedWrite(history, file.relative, text))) {
+    return `it was not written by an interrupted kubectl aiops command (a hand edit?): inspect it with git diff -- ${file.repoPath}, then commit it yourself or restore it with git checkout HEAD -- ${file.repoPath}`;
   }
   const name = parseRecordPath(file.relative);
   const isNew = file.code === "??" || file.code.startsWith("A");

@@ -10,6 +10,7 @@ import { openGit, type RecordGit } from "./git.ts";
 import { contentSha256, ZERO_SHA256 } from "./hash.ts";
 import { isDetached, requireBranch, type History } from "./history.ts";
 import { newRecordId, type IdGenerator } from "./ids.ts";
+import { clearPendingWrite, notePendingWrite } from "./journal.ts";
 import { withLock } from "./lock.ts";
 import { recordRelativePath } from "./paths.ts";
 import { findPending, recoverPending } from "./recovery.ts";
@@ -108,8 +109,7 @@ export async function writeRecord(history: History, input: NewRecord, deps: Stor
       const relative = recordRelativePath(frontMatter);
       const location: RecordLocation = { id: frontMatter.id, stage: frontMatter.stage, relative, absolute: path.join(history.dir, relative) };
       const record: RecordFile = { frontMatter, body };
-      await writeFileAtomic(location.absolute, serializeRecord(record));
-      const commit = await commitOrUndo(git, history, location, record, undefined);
+      const commit = await writeAndCommit(git, history, location, record, undefined);
       return { ...record, location, commit };
     },
     lockOptions(deps),
@@ -142,8 +142,7 @@ export async function appendToRecord(history: History, id: string, change: Recor
             : "a record may only change status, gain approvals, events and metrics.post, and gain body sections at its end",
         });
       }
-      await writeFileAtomic(location.absolute, serializeRecord(next));
-      const commit = await commitOrUndo(git, history, location, next, previous);
+      const commit = await writeAndCommit(git, history, location, next, previous);
       return { ...next, location, commit };
     },
     lockOptions(deps),
@@ -166,9 +165,15 @@ function applyChange(previous: RecordFile, change: RecordChange): RecordFile {
   return { frontMatter, body };
 }
 
-/** Commits the file; when git refuses, puts the working tree back as it was and rethrows. */
-async function commitOrUndo(git: RecordGit, history: History, location: RecordLocation, record: RecordFile, previous: RecordFile | undefined): Promise<string> {
+/**
+ * Notes the write for crash recovery, writes the file atomically and commits it; when git
+ * refuses, puts the working tree back as it was and rethrows.
+ */
+async function writeAndCommit(git: RecordGit, history: History, location: RecordLocation, record: RecordFile, previous: RecordFile | undefined): Promise<string> {
   const repoPath = history.relDir === "" ? location.relative : `${history.relDir}/${location.relative}`;
+  const content = serializeRecord(record);
+  await notePendingWrite(history, location.relative, content);
+  await writeFileAtomic(location.absolute, content);
   try {
     return await git.commitFile(repoPath, `aiops(${record.frontMatter.stage}): ${record.frontMatter.title}`);
   } catch (error) {
@@ -176,6 +181,8 @@ async function commitOrUndo(git: RecordGit, history: History, location: RecordLo
     if (previous === undefined) await unlink(location.absolute).catch(() => undefined);
     else await writeFileAtomic(location.absolute, serializeRecord(previous));
     throw error;
+  } finally {
+    await clearPendingWrite(history, location.relative);
   }
 }
 

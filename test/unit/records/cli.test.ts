@@ -1,7 +1,8 @@
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { resolveHistory } from "../../../src/records/history.ts";
+import { notePendingWrite } from "../../../src/records/journal.ts";
 import { appendToRecord, writeRecord } from "../../../src/records/store.ts";
 import { git, gitdir } from "../../helpers/gitdir.ts";
 import { runCli } from "../../helpers/io.ts";
@@ -55,6 +56,10 @@ describe("list", () => {
     const r = await repo();
     git(r.dir, "reset", "-q", "--soft", "HEAD~1");
     git(r.dir, "reset", "-q");
+    // The crash came after the store noted the write (journal) and before its commit.
+    const history = resolveHistory({ cwd: r.dir, env: {} });
+    const changed = git(r.dir, "diff", "--name-only", "--relative=history").split("\n")[0] ?? "";
+    await notePendingWrite(history, changed, readFileSync(path.join(history.dir, changed), "utf8"));
     const out = await runRecords(["list"], r.dir);
     expect(out.code).toBe(0);
     expect(out.stderr).toMatch(/recovered/);

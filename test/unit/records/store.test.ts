@@ -5,6 +5,7 @@ import { serializeRecord } from "../../../src/records/format.ts";
 import { ZERO_SHA256, contentSha256 } from "../../../src/records/hash.ts";
 import { resolveHistory } from "../../../src/records/history.ts";
 import { encodeTime } from "../../../src/records/ids.ts";
+import { notePendingWrite } from "../../../src/records/journal.ts";
 import { resolveRecord } from "../../../src/records/resolve-record.ts";
 import { appendToRecord, listRecords, writeRecord } from "../../../src/records/store.ts";
 import { git, gitdir } from "../../helpers/gitdir.ts";
@@ -61,6 +62,8 @@ describe("writeRecord", () => {
     const orphanFm = { ...proposalFrontMatter({ id: orphanId, title: "orphan", prev_record_sha256: first.frontMatter.content_sha256 }) };
     const orphan = { frontMatter: { ...orphanFm, content_sha256: contentSha256(orphanFm, SAMPLE_BODY) }, body: SAMPLE_BODY };
     const orphanPath = path.join(history.dir, `prompts/2026/11/${orphanId}-orphan.proposal.md`);
+    // The store notes every write before making it (src/records/journal.ts).
+    await notePendingWrite(history, path.relative(history.dir, orphanPath), serializeRecord(orphan));
     writeFileSync(orphanPath, serializeRecord(orphan));
     // A crash before the rename: a temporary file.
     const temp = path.join(history.dir, "prompts/2026/11/.aiops-tmp-999-abcd");
@@ -72,6 +75,25 @@ describe("writeRecord", () => {
     expect(next.frontMatter.prev_record_sha256).toBe(orphan.frontMatter.content_sha256);
     expect(warnings.join("\n")).toMatch(/recovered/);
     expect(git(dir, "status", "--porcelain")).toBe("");
+  });
+
+  it("never commits an approval edited into a record by hand (no journal entry): it is left and the record refuses updates", async () => {
+    const dir = gitdir();
+    const history = historyIn(dir);
+    const deps = fixedDeps();
+    const proposal = await writeRecord(history, newProposal({ title: "target" }), deps);
+    const file = proposal.location.absolute;
+    const forged = serializeRecord({
+      ...proposal,
+      frontMatter: { ...proposal.frontMatter, status: "approved", approvals: [{ identity: "bob", role: "approver", decision: "approved", at: "2026-11-21T10:06:00Z" }] },
+    });
+    writeFileSync(file, forged);
+    const warnings: string[] = [];
+    await writeRecord(history, newProposal({ title: "someone else's record" }), { ...fixedDeps(warnings), now: () => new Date("2026-11-21T11:00:00Z") });
+    expect(git(dir, "log", "--format=%s")).not.toContain("(recovered)");
+    expect(warnings.join("\n")).toMatch(/not written by an interrupted kubectl aiops command/);
+    expect(git(dir, "status", "--porcelain")).toContain(path.basename(file));
+    await expect(appendToRecord(history, proposal.frontMatter.id, { events: [{ at: "2026-11-21T11:00:00Z", type: "note" }] }, deps)).rejects.toThrow(/uncommitted changes/);
   });
 
   it("does not commit an uncommitted file that is not a valid record", async () => {
