@@ -10,7 +10,7 @@ import type { GlobalOptions } from "../cli/options.ts";
 import type { Diagnosis } from "../diagnose/types.ts";
 import type { KubeClient } from "../kube/client.ts";
 import type { History } from "../records/history.ts";
-import { recordOnlyApplier, type TrivialApplier } from "./watch/auto-apply.ts";
+import { proposeAndApply, type TrivialApplier } from "./watch/auto-apply.ts";
 import { ObjectCache } from "./watch/cache.ts";
 import { detectFailures } from "./watch/detect.ts";
 import { IncidentBook, type IncidentAction } from "./watch/incidents.ts";
@@ -95,7 +95,7 @@ async function watchLoop(args: WatchArgs, globals: GlobalOptions, io: Io, deps: 
     user: await identity(client, log),
     store,
     autoApplyTrivial: settings.watch.autoApplyTrivial,
-    applyTrivial: deps.applyTrivial ?? recordOnlyApplier,
+    applyTrivial: deps.applyTrivial ?? proposeAndApply(globals, io, args.command, log),
   };
   const book = new IncidentBook({ resolveAfterMs: args.once ? 0 : args.resolveAfterMs });
   for (const open of openWatchIncidents((await listRecords(history, store)).records)) {

@@ -59,7 +59,7 @@ export function kubectl(args: readonly string[], options: { kubeconfig?: string;
     NO_COLOR: "1",
     ...options.env,
   };
-  const result: SpawnSyncReturns<string> = spawnSync(bed.kubectl, [...args], { env, encoding: "utf8", timeout: options.timeoutMs ?? 60_000, input: options.input ?? "" });
+  const result: SpawnSyncReturns<string> = spawnSync(bed.kubectl, [...args], { env, encoding: "utf8", timeout: options.timeoutMs ?? 60_000, input: options.input ?? "", maxBuffer: 256 * 1024 * 1024 });
   if (result.error !== undefined) throw result.error;
   return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }
