@@ -15,6 +15,8 @@ export interface ConnectOptions {
   /** 0 = no timeout, as in kubectl. */
   requestTimeoutMs: number;
   env: NodeJS.ProcessEnv;
+  /** Root under which /var/run/secrets/kubernetes.io/serviceaccount is found (tests); default "/". */
+  serviceAccountPrefix?: string;
 }
 
 export interface RequestOptions {
@@ -58,10 +60,20 @@ export class KubeClient {
     const merged = loadKubeconfigFiles(paths, options.kubeconfig !== undefined);
     const kc = new KubeConfig();
     if (merged === undefined) {
-      if (options.env["KUBERNETES_SERVICE_HOST"] !== undefined && existsSync(IN_CLUSTER_TOKEN)) {
-        kc.loadFromCluster();
+      const prefix = options.serviceAccountPrefix ?? "";
+      if (options.env["KUBERNETES_SERVICE_HOST"] !== undefined && existsSync(prefix + IN_CLUSTER_TOKEN)) {
+        // client-node reads the host and port from process.env; the caller's env is the truth.
+        const saved = { host: process.env["KUBERNETES_SERVICE_HOST"], port: process.env["KUBERNETES_SERVICE_PORT"] };
+        process.env["KUBERNETES_SERVICE_HOST"] = options.env["KUBERNETES_SERVICE_HOST"];
+        process.env["KUBERNETES_SERVICE_PORT"] = options.env["KUBERNETES_SERVICE_PORT"] ?? "443";
+        try {
+          kc.loadFromCluster(prefix);
+        } finally {
+          restoreEnv("KUBERNETES_SERVICE_HOST", saved.host);
+          restoreEnv("KUBERNETES_SERVICE_PORT", saved.port);
+        }
         const cluster = kc.getCurrentCluster();
-        const namespace = existsSync(IN_CLUSTER_NAMESPACE) ? readFileSync(IN_CLUSTER_NAMESPACE, "utf8").trim() : "default";
+        const namespace = existsSync(prefix + IN_CLUSTER_NAMESPACE) ? readFileSync(prefix + IN_CLUSTER_NAMESPACE, "utf8").trim() : "default";
         const context: ResolvedContext = { context: "in-cluster", cluster: cluster?.name ?? "in-cluster", user: "serviceaccount", server: cluster?.server ?? "", namespace };
         return new KubeClient(kc, context, options.requestTimeoutMs);
       }
@@ -208,6 +220,11 @@ export class KubeClient {
     return (await this.listWithVersion<T>(path, options)).items;
   }
 
+}
+
+function restoreEnv(name: string, value: string | undefined): void {
+  if (value === undefined) delete process.env[name];
+  else process.env[name] = value;
 }
 
 /** Objects per list page: one request per resource type for clusters up to this size. */
