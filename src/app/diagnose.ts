@@ -84,9 +84,8 @@ export async function runDiagnose(request: DiagnoseRequest, args: DiagnoseArgs, 
  * no history to compare with: that is only worth a note when the user asked to record.
  */
 async function attachSimilar(list: DiagnosisList, globals: GlobalOptions, io: Io, recording: boolean): Promise<void> {
-  const { loadIncidentHistory } = await import("./records.ts");
   const { resolveHistory } = await import("../records/history.ts");
-  const { findSimilarIncidents } = await import("../records/similar.ts");
+  const { scanRecords } = await import("../records/scan.ts");
   let history;
   try {
     history = resolveHistory({ historyDir: globals.historyDir, cwd: io.cwd, env: io.env });
@@ -94,8 +93,11 @@ async function attachSimilar(list: DiagnosisList, globals: GlobalOptions, io: Io
     if (recording) throw error;
     return;
   }
+  // Parsing records needs gray-matter and zod schemas: load them only when there is history.
+  if (!(await scanRecords(history)).some((l) => l.stage === "diagnosis" || l.stage === "proposal")) return;
+  const { loadIncidentHistory } = await import("../records/incidents.ts");
+  const { findSimilarIncidents } = await import("../records/similar.ts");
   const records = await loadIncidentHistory(history);
-  if (records.length === 0) return;
   for (const item of list.items.filter((i) => i.findings.length > 0)) {
     const result = findSimilarIncidents(item, records);
     item.similar = result.similar;

@@ -1,4 +1,3 @@
-import { readFile } from "node:fs/promises";
 import type { Diagnosis, DiagnosisList, Explanation, Finding } from "../diagnose/types.ts";
 import type { Io } from "../cli/io.ts";
 import type { GlobalOptions } from "../cli/options.ts";
@@ -7,13 +6,13 @@ import { renderMachine } from "../render/format.ts";
 import { interruptedNotices } from "./apply/interrupted.ts";
 import { redactText } from "../util/redact.ts";
 import { auditLogEntries, renderAuditLog } from "../records/audit-log.ts";
-import { parseRecord, renderSections, type RecordFile } from "../records/format.ts";
+import { renderSections } from "../records/format.ts";
 import { walkHistory } from "../records/git-walk.ts";
 import { evidenceSha256 } from "../records/hash.ts";
 import { resolveHistory, type History, type HistoryLocation } from "../records/history.ts";
 import { renderRecordMarkdown, renderRecordTable, renderVerify } from "../records/render.ts";
 import { resolveRecord } from "../records/resolve-record.ts";
-import { scanRecords } from "../records/scan.ts";
+import { loadIncidentHistory } from "../records/incidents.ts";
 import { findSimilarIncidents, type SimilarResult } from "../records/similar.ts";
 import { listRecords, readLocation, writeRecord, type NewRecord, type StoreDeps } from "../records/store.ts";
 import { verifyWalk, type VerifyResult } from "../records/verify.ts";
@@ -173,18 +172,4 @@ function highestTier(findings: Finding[]): Tier | undefined {
 /** Similar past incidents for a diagnosis, with the one-line summary. Reads no git history. */
 export async function findSimilar(diagnosis: Diagnosis | DiagnosisList, location: HistoryLocation): Promise<SimilarResult> {
   return findSimilarIncidents(diagnosis, await loadIncidentHistory(resolveHistory(location)));
-}
-
-/** The diagnosis and proposal records of a history, for similarity search. */
-export async function loadIncidentHistory(history: History): Promise<RecordFile[]> {
-  const records: RecordFile[] = [];
-  for (const l of await scanRecords(history)) {
-    if (l.stage !== "diagnosis" && l.stage !== "proposal") continue;
-    try {
-      records.push(parseRecord(await readFile(l.absolute, "utf8"), l.relative));
-    } catch {
-      // An invalid record is reported by list and audit verify; it just is not similar to anything.
-    }
-  }
-  return records;
 }

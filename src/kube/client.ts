@@ -134,11 +134,14 @@ export class KubeClient {
         reject(this.unreachable(url, error));
       };
       const request = transport.request(url, options, (response) => {
-        const chunks: Buffer[] = [];
-        response.on("data", (chunk: Buffer) => chunks.push(chunk));
+        // Decoded as it arrives: a 10,000-pod page never exists as chunks, a joined buffer and a
+        // string at the same time.
+        let text = "";
+        response.setEncoding("utf8");
+        response.on("data", (chunk: string) => (text += chunk));
         response.on("end", () => {
           clearTimeout(timer);
-          resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") });
+          resolve({ status: response.statusCode ?? 0, body: text });
         });
         response.on("error", fail);
       });
