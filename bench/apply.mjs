@@ -8,33 +8,13 @@
 //
 //   node bench/apply.mjs [--runs N] [--plugin PATH]            standalone (Markdown rows on stdout)
 //   applyBenchmarks({ compare, measure, median, root, plugin })  from bench/run.mjs --live
-import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { historyRepo, readEnvFile } from "./lib.mjs";
 
-function readEnvFile(file) {
-  const env = {};
-  for (const line of readFileSync(file, "utf8").split("\n")) {
-    const m = /^export ([A-Z_]+)="(.*)"$/.exec(line.trim());
-    if (m) env[m[1]] = m[2];
-  }
-  return env;
-}
 
-function historyRepo() {
-  const dir = mkdtempSync(path.join(tmpdir(), "aiops-bench-apply-"));
-  const git = (...args) => execFileSync("git", args, { cwd: dir, stdio: "ignore" });
-  git("init", "-q", "-b", "main");
-  git("config", "user.name", "Bench");
-  git("config", "user.email", "bench@example.com");
-  git("config", "commit.gpgsign", "false");
-  writeFileSync(path.join(dir, ".aiops.yaml"), "approvers: [alice, bob]\nsecurityReviewers: [sec]\n");
-  git("add", ".aiops.yaml");
-  git("commit", "-q", "-m", "initial");
-  return dir;
-}
 
 export async function applyBenchmarks({ median, root, plugin, runs = Number(process.env.BENCH_RUNS ?? 10) }) {
   const envFile = path.join(root, ".testbed", "env");
@@ -62,7 +42,7 @@ export async function applyBenchmarks({ median, root, plugin, runs = Number(proc
   const { whoAmI } = await import(pathToFileURL(path.join(root, "src", "kube", "identity.ts")).href);
   const bob = (await whoAmI(KubeClient.connect({ kubeconfig: path.join(users, "bob.kubeconfig"), requestTimeoutMs: 10_000, env: process.env }))).username;
 
-  const repo = historyRepo();
+  const repo = historyRepo("aiops-bench-apply-", { ".aiops.yaml": "approvers: [alice, bob]\nsecurityReviewers: [sec]\n" });
   const historyDir = path.join(repo, "history");
   const history = resolveHistory({ historyDir, cwd: repo, env: {} });
   const overhead = [];

@@ -11,7 +11,7 @@
 // The load (4 kwok nodes, namespaces bench-1k and bench-00..49) stays in place for the next run
 // unless --clean is given; creating it takes about 1.5 minutes (bench/live/load.mjs).
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -19,18 +19,11 @@ import { auditCount, auditMark } from "./live/audit.mjs";
 import { ensureK8sgpt } from "./live/k8sgpt.mjs";
 import { Kube, loadKubeconfig } from "./live/kube.mjs";
 import { ONE_K, TEN_K_NAMESPACES, cleanLoad, ensureLoad, expected } from "./live/load.mjs";
+import { readEnvFile } from "./lib.mjs";
 
 const log = (m) => console.error(`[live ${new Date().toISOString().slice(11, 19)}] ${m}`);
 const MIB_300_MB = 300e6 / 2 ** 20; // the target says 300 MB: 286 MiB
 
-function readEnvFile(file) {
-  const env = {};
-  for (const line of readFileSync(file, "utf8").split("\n")) {
-    const m = /^export ([A-Z_]+)="(.*)"$/.exec(line.trim());
-    if (m) env[m[1]] = m[2];
-  }
-  return env;
-}
 
 function testbedUp(root) {
   const envFile = path.join(root, ".testbed", "env");

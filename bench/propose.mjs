@@ -5,34 +5,13 @@
 //
 //   node bench/propose.mjs [--runs N] [--plugin PATH]   standalone (a Markdown row on stdout)
 //   proposeBenchmarks({ compare, measure, median, root, plugin })   from bench/run.mjs --live
-import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { historyRepo, readEnvFile } from "./lib.mjs";
 
-function readEnvFile(file) {
-  const env = {};
-  for (const line of readFileSync(file, "utf8").split("\n")) {
-    const m = /^export ([A-Z_]+)="(.*)"$/.exec(line.trim());
-    if (m) env[m[1]] = m[2];
-  }
-  return env;
-}
 
-/** A fresh git repository for the records: each run commits one proposal there. */
-function historyRepo() {
-  const dir = mkdtempSync(path.join(tmpdir(), "aiops-bench-propose-"));
-  const git = (...args) => execFileSync("git", args, { cwd: dir, stdio: "ignore" });
-  git("init", "-q", "-b", "main");
-  git("config", "user.name", "Bench");
-  git("config", "user.email", "bench@example.com");
-  git("config", "commit.gpgsign", "false");
-  writeFileSync(path.join(dir, "README.md"), "bench\n");
-  git("add", "README.md");
-  git("commit", "-q", "-m", "initial");
-  return dir;
-}
 
 export async function proposeBenchmarks({ compare, root, plugin, runs = Number(process.env.BENCH_RUNS ?? 15) }) {
   const envFile = path.join(root, ".testbed", "env");
@@ -46,7 +25,7 @@ export async function proposeBenchmarks({ compare, root, plugin, runs = Number(p
     console.error("propose benchmark skipped: this build of the plugin has no propose command (register it in src/cli/main.ts and npm run build)");
     return [];
   }
-  const repo = historyRepo();
+  const repo = historyRepo("aiops-bench-propose-");
   const command = [plugin, "propose", "resources", "deployment/web", "-n", "rightsizing", "--kubeconfig", env.KUBECONFIG, "--prometheus", env.PROMETHEUS_URL, "--history-dir", path.join(repo, "history"), "-o", "json"];
   const reference = { name: "kubectl get deployment web -o json", command: [kubectl, "--kubeconfig", env.KUBECONFIG, "get", "deployment", "web", "-n", "rightsizing", "-o", "json"] };
   return [compare("propose resources deployment/web (Prometheus + dry run + record)", command, reference, runs, "<= 1 s")];

@@ -5,10 +5,10 @@
 // The parent runs on any Node; everything that imports src/*.ts runs in a child on the pinned
 // Node 24 (type stripping), through this same file's `--child` modes.
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { gitIn, historyRepo } from "./lib.mjs";
 
 const self = fileURLToPath(import.meta.url);
 const defaultRoot = path.dirname(path.dirname(self));
@@ -20,21 +20,7 @@ function pinnedNode(root) {
   return candidates.find((c) => existsSync(c)) ?? process.execPath;
 }
 
-function gitIn(dir, ...args) {
-  return execFileSync("git", args, { cwd: dir, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
-}
 
-function newRepo(prefix) {
-  const dir = mkdtempSync(path.join(tmpdir(), prefix));
-  gitIn(dir, "init", "-q", "-b", "main");
-  gitIn(dir, "config", "user.name", "Bench");
-  gitIn(dir, "config", "user.email", "bench@example.com");
-  gitIn(dir, "config", "commit.gpgsign", "false");
-  writeFileSync(path.join(dir, "README.md"), "bench\n");
-  gitIn(dir, "add", "README.md");
-  gitIn(dir, "commit", "-q", "-m", "initial");
-  return dir;
-}
 
 function duKiB(dir) {
   return Number(execFileSync("du", ["-sk", dir], { encoding: "utf8" }).split(/\s/)[0]);
@@ -61,12 +47,12 @@ export async function recordBenchmarks({ compare, median, root = defaultRoot, pl
   const runs = Number(process.env.BENCH_RUNS ?? 15);
 
   // 1. Write + commit one record, in-process, beside a plain `git commit` of one file.
-  const small = newRepo("aiops-bench-write-");
+  const small = historyRepo("aiops-bench-write-");
   const write = JSON.parse(child(root, ["write", small, String(Math.max(runs, 20))]));
   rows.push(row("write+commit one record (in-process, small repo)", write.record, write.git, "git add + git commit of one file", "<= 150 ms", median));
 
   // 2. 10,000 records, generated on the fast path (one commit per 500 records, chain intact).
-  const big = newRepo("aiops-bench-10k-");
+  const big = historyRepo("aiops-bench-10k-");
   gitIn(big, "gc", "-q");
   const before = duKiB(path.join(big, ".git"));
   const started = Date.now();

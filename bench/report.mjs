@@ -8,10 +8,10 @@
 // The parent runs on any Node; what imports src/*.ts runs in a child on the pinned Node 24
 // (type stripping), through this file's `--child` mode.
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, rmSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { historyRepo, readEnvFile } from "./lib.mjs";
 
 const self = fileURLToPath(import.meta.url);
 const defaultRoot = path.dirname(path.dirname(self));
@@ -22,67 +22,14 @@ function pinnedNode(root) {
   return [path.join(root, "node_modules", "node", "bin", "node"), path.join(root, "node_modules", ".bin", "node")].find((c) => existsSync(c)) ?? process.execPath;
 }
 
-function readEnv(root) {
-  const file = path.join(root, ".testbed", "env");
-  if (!existsSync(file)) return undefined;
-  const env = {};
-  for (const line of readFileSync(file, "utf8").split("\n")) {
-    const m = /^export ([A-Z_]+)="(.*)"$/.exec(line.trim());
-    if (m) env[m[1]] = m[2];
-  }
-  return env;
-}
-
-function gitIn(dir, ...args) {
-  return execFileSync("git", args, { cwd: dir, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
-}
-
-function newRepo() {
-  const dir = mkdtempSync(path.join(tmpdir(), "aiops-bench-report-"));
-  gitIn(dir, "init", "-q", "-b", "main");
-  gitIn(dir, "config", "user.name", "Bench");
-  gitIn(dir, "config", "user.email", "bench@example.com");
-  gitIn(dir, "config", "commit.gpgsign", "false");
-  gitIn(dir, "commit", "-q", "--allow-empty", "-m", "initial");
-  return dir;
-}
-
-/** The plugin when `report` is registered; else the same use-case bundled like the plugin. */
-async function reportCommand(root, plugin, dir, prometheus) {
-  const help = existsSync(plugin) ? (spawnSync(plugin, ["--help"], { encoding: "utf8" }).stdout ?? "") : "";
-  const args = ["weekly", "--force", "--prometheus", prometheus, "-o", "json"];
-  if (/^\s+kubectl aiops report\b/m.test(help)) return { command: [plugin, "report", ...args, "--history-dir", path.join(dir, "history")], via: "plugin" };
-  const esbuild = await import("esbuild");
-  const out = mkdtempSync(path.join(tmpdir(), "aiops-bench-report-runner-"));
-  const entry = path.join(out, "entry.mjs");
-  writeFileSync(
-    entry,
-    `import { runReport } from ${JSON.stringify(path.join(root, "src", "app", "report.ts"))};
-const [dir, prometheus] = process.argv.slice(2);
-const io = { argv: [], stdout: process.stdout, stderr: process.stderr, readStdin: async () => "", env: process.env, cwd: dir, stdoutIsTTY: false, stderrIsTTY: false, now: () => new Date() };
-const globals = { output: "json", color: false, debug: false, allNamespaces: true, requestTimeoutMs: 60000, historyDir: dir + "/history" };
-const r = await runReport({ period: "weekly", force: true, dryRun: false, prometheus, command: "kubectl aiops report weekly" }, globals, io);
-process.stdout.write(r.text);
-`,
-  );
-  const outfile = path.join(out, "runner.mjs");
-  await esbuild.build({
-    absWorkingDir: root,
-    entryPoints: [entry],
-    outfile,
-    bundle: true,
-    format: "esm",
-    platform: "node",
-    target: "node22",
-    define: { __AIOPS_VERSION__: JSON.stringify("bench") },
-    banner: { js: "import { createRequire as __aiopsCreateRequire } from 'node:module'; const require = __aiopsCreateRequire(import.meta.url);" },
-    logLevel: "warning",
-  });
-  return { command: [pinnedNode(root), outfile, dir, prometheus], via: "bundled use-case (report is not registered in the plugin yet)", cleanup: out };
+/** The plugin's report command, as users run it. */
+function reportCommand(plugin, dir, prometheus) {
+  return [plugin, "report", "weekly", "--force", "--prometheus", prometheus, "-o", "json", "--history-dir", path.join(dir, "history")];
 }
 
 export async function reportBenchmarks({ compare, root = defaultRoot, plugin = path.join(root, "plugin", "kubectl-aiops") }) {
-  const env = readEnv(root);
+  const envFile = path.join(root, ".testbed", "env");
+  const env = existsSync(envFile) ? readEnvFile(envFile) : undefined;
   if (env === undefined) {
     console.error("report benchmark skipped: the test bed is not up (npm run testbed -- up --scenarios)");
     return [];
@@ -93,18 +40,16 @@ export async function reportBenchmarks({ compare, root = defaultRoot, plugin = p
   const pods = JSON.parse(execFileSync(kubectl, ["get", "pods", "-A", "-o", "json"], { encoding: "utf8", maxBuffer: 1 << 30 })).items.length;
   console.error(`report benchmark: ${pods} pods on the test bed`);
 
-  const dir = newRepo();
+  const dir = historyRepo("aiops-bench-report-");
   const started = Date.now();
   const child = spawnSync(pinnedNode(root), [self, "--child", dir], { cwd: root, encoding: "utf8" });
   if (child.status !== 0) throw new Error(`generating the history failed: ${child.stderr}`);
   console.error(`history: ${DAYS * RECORDS_PER_DAY} records over ${DAYS} days in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
-  const { command, via, cleanup } = await reportCommand(root, plugin, dir, env.PROMETHEUS_URL);
-  console.error(`report command: ${via}`);
+  const command = reportCommand(plugin, dir, env.PROMETHEUS_URL);
   const runs = Number(process.env.BENCH_REPORT_RUNS ?? 3);
   const row = compare(`report weekly (${pods} pods, ${DAYS} days of history)`, command, reference, runs, "<= 15 s");
   rmSync(dir, { recursive: true, force: true });
-  if (cleanup !== undefined) rmSync(cleanup, { recursive: true, force: true });
   return [{ ...row, pods }];
 }
 
