@@ -1,5 +1,5 @@
 import { CATEGORIES } from "../diagnose/types.ts";
-import { OUTPUT_FORMATS } from "../render/format.ts";
+import { OUTPUT_FORMATS } from "../render/formats.ts";
 import { GLOBAL_OPTIONS } from "./options.ts";
 
 /**

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { UsageError } from "../errors.ts";
-import { OUTPUT_FORMATS } from "../render/format.ts";
+import { OUTPUT_FORMATS } from "../render/formats.ts";
 import { parseRequestTimeout } from "../kube/timeout.ts";
 
 /** Flags every command accepts, with kubectl's names and meanings (DESIGN.md section 1). */

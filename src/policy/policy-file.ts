@@ -10,19 +10,14 @@ import { parse } from "yaml";
 import { z } from "zod";
 import { PolicyError } from "../errors.ts";
 import { resolveHistory, type HistoryLocation } from "../records/history.ts";
+import { parseDurationSeconds } from "../util/duration.ts";
 import type { Tier, TierPolicy } from "./tiers.ts";
+
+export { parseDurationSeconds } from "../util/duration.ts";
 
 export const POLICY_FILE = ".aiops.yaml";
 
-const DURATION = /^(\d+)(s|m|h|d)$/;
-const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
 
-/** "5m" -> 300; undefined when not of the form <integer><s|m|h|d>. */
-export function parseDurationSeconds(text: string): number | undefined {
-  const match = DURATION.exec(text.trim());
-  if (match?.[1] === undefined || match[2] === undefined) return undefined;
-  return Number(match[1]) * (UNIT_SECONDS[match[2]] ?? 0);
-}
 
 const duration = z
   .union([z.string(), z.number()])

@@ -1,7 +1,6 @@
 import { stringify } from "yaml";
 
-export const OUTPUT_FORMATS = ["table", "wide", "json", "yaml", "markdown"] as const;
-export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+export { OUTPUT_FORMATS, type OutputFormat } from "./formats.ts";
 
 /** Machine output: stable JSON (2-space) or YAML, always ending in a newline. */
 export function renderMachine(value: unknown, format: "json" | "yaml"): string {

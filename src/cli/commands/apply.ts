@@ -1,7 +1,7 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
 import { z } from "zod";
 import { UsageError } from "../../errors.ts";
-import { parseDurationSeconds } from "../../policy/policy-file.ts";
+import { parseDurationSeconds } from "../../util/duration.ts";
 import type { CommandResult } from "../main.ts";
 import type { Io } from "../io.ts";
 import { parseGlobalOptions } from "../options.ts";

@@ -1,7 +1,7 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
 import { z } from "zod";
 import { UsageError } from "../../errors.ts";
-import { parseDurationSeconds } from "../../policy/policy-file.ts";
+import { parseDurationSeconds } from "../../util/duration.ts";
 import type { ProposeAction, ProposeRequest } from "../../app/propose.ts";
 import { parseTarget } from "../../app/propose/target.ts";
 import type { CommandResult } from "../main.ts";
