@@ -12,7 +12,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { historyRepo, readEnvFile } from "./lib.mjs";
+import { benchTools, historyRepo, readEnvFile } from "./lib.mjs";
 
 
 
@@ -86,11 +86,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     const i = process.argv.indexOf(name);
     return i === -1 ? undefined : process.argv[i + 1];
   };
-  const median = (values) => {
-    const s = [...values].sort((a, b) => a - b);
-    const mid = Math.floor(s.length / 2);
-    return s.length % 2 === 0 ? (s[mid - 1] + s[mid]) / 2 : s[mid];
-  };
+  const { median } = benchTools(root);
   const rows = await applyBenchmarks({ median, root, plugin: arg("--plugin") ?? path.join(root, "plugin", "kubectl-aiops"), runs: Number(arg("--runs") ?? 10) });
   for (const r of rows) console.log(`| ${r.name} | ${r.runs} | ${r.value ?? `${r.median_ms} ms`} | - | - | ${r.target ?? "-"} |`);
 }

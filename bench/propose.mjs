@@ -9,7 +9,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { historyRepo, readEnvFile } from "./lib.mjs";
+import { benchTools, historyRepo, readEnvFile } from "./lib.mjs";
 
 
 
@@ -40,29 +40,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   };
   const plugin = arg("--plugin") ?? path.join(root, "plugin", "kubectl-aiops");
   const runs = Number(arg("--runs") ?? 15);
-  const median = (values) => {
-    const s = [...values].sort((a, b) => a - b);
-    const mid = Math.floor(s.length / 2);
-    return s.length % 2 === 0 ? (s[mid - 1] + s[mid]) / 2 : s[mid];
-  };
-  const measure = (command) => {
-    const out = spawnSync("python3", [path.join(root, "bench", "measure.py"), ...command], { encoding: "utf8", cwd: root });
-    const result = JSON.parse(out.stdout);
-    if (result.status !== 0) throw new Error(`${command.join(" ")} exited ${result.status}: ${result.stderr}`);
-    return result;
-  };
-  const compare = (name, command, reference, n, target) => {
-    const a = [];
-    const b = [];
-    let rss = 0;
-    for (let i = 0; i < n; i++) {
-      const m = measure(command);
-      a.push(m.wall_s);
-      rss = Math.max(rss, m.rss_mib);
-      b.push(measure(reference.command).wall_s);
-    }
-    return { name, runs: n, median_ms: Math.round(median(a) * 1000), peak_rss_mib: Math.round(rss), reference: reference.name, reference_median_ms: Math.round(median(b) * 1000), target };
-  };
+  const { compare, measure, median } = benchTools(root, runs);
   for (const r of await proposeBenchmarks({ compare, measure, median, root, plugin, runs })) {
     console.log(`| ${r.name} | ${r.runs} | ${r.median_ms} ms | ${r.peak_rss_mib} MiB | ${r.reference}: ${r.reference_median_ms} ms | ${r.target} |`);
   }

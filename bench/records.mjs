@@ -8,7 +8,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { gitIn, historyRepo } from "./lib.mjs";
+import { benchTools, gitIn, historyRepo } from "./lib.mjs";
 
 const self = fileURLToPath(import.meta.url);
 const defaultRoot = path.dirname(path.dirname(self));
@@ -196,37 +196,12 @@ async function generate(history, dir, count, src) {
 // ---------------------------------------------------------------------------------------------
 // Standalone: node bench/records.mjs [--keep]
 
-function measure(command) {
-  const out = spawnSync("python3", [path.join(defaultRoot, "bench", "measure.py"), ...command], { encoding: "utf8", cwd: defaultRoot });
-  if (out.status !== 0) throw new Error(`measure failed: ${out.stderr}`);
-  const result = JSON.parse(out.stdout);
-  if (result.status !== 0) throw new Error(`${command.join(" ")} exited ${result.status}: ${result.stderr}`);
-  return result;
-}
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 0 ? (sorted[mid - 1] + sorted[mid]) / 2 : sorted[mid];
-}
-
-function compare(name, command, reference, n, target) {
-  const a = [];
-  let rss = 0;
-  for (let i = 0; i < n; i++) {
-    const m = measure(command);
-    a.push(m.wall_s);
-    rss = Math.max(rss, m.rss_mib);
-  }
-  const r = { name, runs: n, median_ms: Math.round(median(a) * 1000), peak_rss_mib: Math.round(rss), reference: undefined, reference_median_ms: undefined, target };
-  console.error(`${name}: median ${r.median_ms} ms, peak RSS ${r.peak_rss_mib} MiB`);
-  return r;
-}
 
 if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === self) {
   if (process.argv[2] === "--child") {
     await childMain(process.argv.slice(3));
   } else {
+    const { compare, measure, median } = benchTools(defaultRoot);
     const rows = await recordBenchmarks({ compare, measure, median, root: defaultRoot, keep: process.argv.includes("--keep") });
     console.log("| benchmark | runs | median | peak RSS | reference (same run) | target |\n| --- | --- | --- | --- | --- | --- |");
     for (const r of rows) {

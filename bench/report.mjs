@@ -11,7 +11,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, rmSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { historyRepo, readEnvFile } from "./lib.mjs";
+import { benchTools, historyRepo, readEnvFile } from "./lib.mjs";
 
 const self = fileURLToPath(import.meta.url);
 const defaultRoot = path.dirname(path.dirname(self));
@@ -89,25 +89,7 @@ async function generate(dir) {
 if (process.argv[2] === "--child") {
   await generate(process.argv[3]);
 } else if (process.argv[1] === self) {
-  const { spawnSync: run } = await import("node:child_process");
-  const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-  const measure = (command) => {
-    const out = run("python3", [path.join(defaultRoot, "bench", "measure.py"), ...command], { encoding: "utf8" });
-    return JSON.parse(out.stdout);
-  };
-  const compare = (name, command, reference, n, target) => {
-    const a = [];
-    const b = [];
-    let rss = 0;
-    for (let i = 0; i < n; i++) {
-      const m = measure(command);
-      if (m.status !== 0) throw new Error(`${command.join(" ")} exited ${m.status}: ${m.stderr}`);
-      a.push(m.wall_s);
-      rss = Math.max(rss, m.rss_mib);
-      b.push(measure(reference.command).wall_s);
-    }
-    return { name, runs: n, median_ms: Math.round(median(a) * 1000), peak_rss_mib: Math.round(rss), reference: reference.name, reference_median_ms: Math.round(median(b) * 1000), target };
-  };
+  const { compare, measure, median } = benchTools(defaultRoot);
   const runsArg = process.argv.indexOf("--runs");
   if (runsArg !== -1) process.env.BENCH_REPORT_RUNS = process.argv[runsArg + 1];
   const rows = await reportBenchmarks({ compare, measure, median, root: defaultRoot });

@@ -4,9 +4,10 @@
 //
 //   npm run bench                # offline benchmarks (no cluster needed)
 //   npm run bench -- --live      # also the test bed benchmarks (bench/live.mjs)
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync, existsSync } from "node:fs";
 import path from "node:path";
+import { benchTools } from "./lib.mjs";
 import { fileURLToPath } from "node:url";
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
@@ -17,36 +18,7 @@ const runs = Number(process.env.BENCH_RUNS ?? 15);
 
 if (!existsSync(path.join(root, "dist", "kubectl-aiops.mjs"))) execFileSync(process.execPath, [path.join(root, "scripts", "build.mjs")]);
 
-/** Runs a command through bench/measure.py: wall seconds and peak RSS of the child. */
-function measure(command) {
-  const out = spawnSync("python3", [path.join(root, "bench", "measure.py"), ...command], { encoding: "utf8", cwd: root });
-  if (out.status !== 0) throw new Error(`measure failed: ${out.stderr}`);
-  const result = JSON.parse(out.stdout);
-  if (result.status !== 0 && result.status !== 3) throw new Error(`${command.join(" ")} exited ${result.status}: ${result.stderr}`);
-  return result;
-}
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 0 ? (sorted[mid - 1] + sorted[mid]) / 2 : sorted[mid];
-}
-
-/** Alternates the subject and its reference so drift in machine load hits both alike. */
-export function compare(name, command, reference, n = runs, target) {
-  const a = [];
-  const b = [];
-  let rss = 0;
-  for (let i = 0; i < n; i++) {
-    const m = measure(command);
-    a.push(m.wall_s);
-    rss = Math.max(rss, m.rss_mib);
-    if (reference !== undefined) b.push(measure(reference.command).wall_s);
-  }
-  const row = { name, runs: n, median_ms: Math.round(median(a) * 1000), peak_rss_mib: Math.round(rss), reference: reference?.name, reference_median_ms: reference === undefined ? undefined : Math.round(median(b) * 1000), target };
-  console.error(`${name}: median ${row.median_ms} ms${reference === undefined ? "" : ` (reference ${reference.name}: ${row.reference_median_ms} ms)`}, peak RSS ${row.peak_rss_mib} MiB`);
-  return row;
-}
+const { measure, median, compare } = benchTools(root, runs);
 
 const node = path.join(root, "node_modules", "node", "bin", "node");
 const nodeFloor = { name: "node -e 0 (same Node)", command: [existsSync(node) ? node : process.execPath, "-e", "0"] };

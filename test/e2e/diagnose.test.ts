@@ -5,7 +5,7 @@ import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import { describeTestbed } from "./suite.ts";
-import { kubectl, testbed } from "./testbed.ts";
+import { kubectl, SCENARIO_CATEGORIES, testbed } from "./testbed.ts";
 
 interface Finding {
   category: string;
@@ -29,18 +29,9 @@ function diagnoseJson(args: string[], kubeconfig?: string): DiagnosisJson {
   return JSON.parse(result.stdout) as DiagnosisJson;
 }
 
-const SCENARIOS: Record<string, string> = {
-  "crashloop-missing-env": "CrashLoopBackOff",
-  "oomkill-memory-leak": "OOMKilled",
-  "imagepull-bad-tag": "ImagePullError",
-  "liveness-failure": "LivenessProbeFailure",
-  "readiness-failure": "ReadinessProbeFailure",
-  "pending-no-resources": "Unschedulable",
-  "service-wrong-selector": "ServiceNoEndpoints",
-};
 
 describeTestbed("kubectl aiops diagnose on the test bed (real kubectl, real API server)", () => {
-  it.each(Object.entries(SCENARIOS))("diagnose namespace %s finds %s", (namespace, category) => {
+  it.each(Object.entries(SCENARIO_CATEGORIES))("diagnose namespace %s finds %s", (namespace, category) => {
     const doc = diagnoseJson(["namespace", namespace]);
     expect(doc.kind).toBe("DiagnosisList");
     const categories = findings(doc).map((f) => f.category);
@@ -57,7 +48,7 @@ describeTestbed("kubectl aiops diagnose on the test bed (real kubectl, real API 
 
   it("diagnose -A finds every scenario's category, each in its own namespace", () => {
     const all = findings(diagnoseJson(["-A"]));
-    for (const [namespace, category] of Object.entries(SCENARIOS)) {
+    for (const [namespace, category] of Object.entries(SCENARIO_CATEGORIES)) {
       expect(all.some((f) => f.category === category && f.object.namespace === namespace), `${category} in ${namespace}`).toBe(true);
     }
     expect(all.some((f) => f.object.namespace === "healthy")).toBe(false);

@@ -3,7 +3,7 @@ import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { gitdir } from "../helpers/gitdir.ts";
 import { describeTestbed } from "./suite.ts";
-import { kubectl, testbed } from "./testbed.ts";
+import { kubectl, SCENARIO_CATEGORIES, testbed } from "./testbed.ts";
 
 interface ReportJson {
   kind: string;
@@ -17,15 +17,6 @@ interface ReportJson {
   change?: { previousKey: string; scoreDelta: number; newProblems: string[]; resolvedProblems: string[]; resolvedHygiene: string[] };
 }
 
-const SCENARIOS: Record<string, string> = {
-  "crashloop-missing-env": "CrashLoopBackOff",
-  "oomkill-memory-leak": "OOMKilled",
-  "imagepull-bad-tag": "ImagePullError",
-  "liveness-failure": "LivenessProbeFailure",
-  "readiness-failure": "ReadinessProbeFailure",
-  "pending-no-resources": "Unschedulable",
-  "service-wrong-selector": "ServiceNoEndpoints",
-};
 
 const SECRET_VALUE = "e2e-plain-secret-value-4711";
 const NS = `report-e2e-${process.pid}`;
@@ -81,7 +72,7 @@ describeTestbed("kubectl aiops report on the test bed", () => {
     expect(first.metrics.historyDays).toBeGreaterThanOrEqual(6);
     // The scenarios failing right now, as diagnose sees them (a scenario can be off, e.g.
     // pending-no-resources schedules when a benchmark adds huge nodes): the report names each.
-    const expected = Object.entries(SCENARIOS).filter(([namespace, category]) => {
+    const expected = Object.entries(SCENARIO_CATEGORIES).filter(([namespace, category]) => {
       const diagnosed = kubectl(["aiops", "diagnose", "namespace", namespace, "-o", "json"]);
       const items = (JSON.parse(diagnosed.stdout) as { items: { findings: { category: string }[] }[] }).items;
       return items.some((i) => i.findings.some((f) => f.category === category));

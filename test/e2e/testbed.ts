@@ -63,3 +63,14 @@ export function kubectl(args: readonly string[], options: { kubeconfig?: string;
   if (result.error !== undefined) throw result.error;
   return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }
+
+/** The failing scenario namespaces of TESTBED.md and the category each must be diagnosed as. */
+export const SCENARIO_CATEGORIES: Record<string, string> = {
+  "crashloop-missing-env": "CrashLoopBackOff",
+  "oomkill-memory-leak": "OOMKilled",
+  "imagepull-bad-tag": "ImagePullError",
+  "liveness-failure": "LivenessProbeFailure",
+  "readiness-failure": "ReadinessProbeFailure",
+  "pending-no-resources": "Unschedulable",
+  "service-wrong-selector": "ServiceNoEndpoints",
+};
