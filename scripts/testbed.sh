@@ -28,7 +28,7 @@ cmd_build() {
   command -v prometheus >/dev/null && command -v promtool >/dev/null && command -v openssl >/dev/null || need=1
   if [ $need = 0 ]; then return 0; fi
   local t0=$SECONDS c
-  log "building what is missing (first run: ~20-30 min on 2 cores); logs in $blog/"
+  log "building what is missing (first run: about 8-10 min on 2 cores); logs in $blog/"
   for c in prometheus etcd kwok metrics-server kubernetes; do
     if ! bash "$TB_DIR/build.sh" "$c" >> "$blog/$c.log" 2>&1; then
       tail -n 40 "$blog/$c.log" >&2

@@ -42,7 +42,7 @@ export async function setup(project: TestProject): Promise<void> {
     project.provide("testbedAvailable", false);
     return;
   }
-  process.stderr.write("starting the test bed (the first run builds Kubernetes from Go modules: 15-30 min)...\n");
+  process.stderr.write("starting the test bed (the first run builds Kubernetes from Go modules: about 8-10 min on 2 cores)...\n");
   const up = spawnSync("bash", ["scripts/testbed.sh", "up", "--scenarios"], { cwd: ROOT, stdio: "inherit" });
   if (up.status !== 0) throw new Error("npm run testbed -- up --scenarios failed: see the output above (logs in .testbed/logs)");
   startedHere = true;
