@@ -40,6 +40,7 @@ export class ForbiddenError extends AiopsError {
     const where = namespace === undefined ? "at cluster scope" : `in namespace "${namespace}"`;
     super(`forbidden: ${user === undefined ? "you" : `user "${user}"`} cannot ${verb} ${resource} ${where}${serverMessage === undefined ? "" : ` (${serverMessage})`}`, {
       hint: `ask a cluster admin for RBAC permission to "${verb}" "${resource}" ${where}; check with: kubectl auth can-i ${verb} ${resource}${namespace === undefined ? "" : ` -n ${namespace}`}`,
+      httpStatus: 403,
     });
     this.verb = verb;
     this.resource = resource;

@@ -168,27 +168,25 @@ export class KubeClient {
   }
 
   private mapStatus(status: number, body: string, url: URL, options: RequestOptions): AiopsError {
-    const error = this.errorFor(status, body, url, options);
-    return error.httpStatus === undefined ? Object.assign(error, { httpStatus: status }) : error;
-  }
-
-  private errorFor(status: number, body: string, url: URL, options: RequestOptions): AiopsError {
     const message = statusMessage(body);
     const where = options.namespace === undefined ? "" : ` in namespace "${options.namespace}"`;
     switch (status) {
       case 401:
         return new UnauthorizedError(`the API server at ${url.host} rejected the credentials of context "${this.context.context}" (401 Unauthorized)`, {
           hint: "your token or certificate expired or is invalid: log in again or refresh the kubeconfig",
+          httpStatus: status,
         });
       case 403:
         return new ForbiddenError(options.verb, options.resource, options.namespace, this.userFrom(message), message);
       case 404:
         return new NotFoundError(`${options.resource}${where}: not found${message === undefined ? "" : ` (${message})`}`, {
           hint: `check the name and namespace (kubectl get ${options.resource.split("/")[0]}${options.namespace === undefined ? "" : ` -n ${options.namespace}`})`,
+          httpStatus: status,
         });
       default:
         return new AiopsError(`the API server answered ${status} to ${options.verb} ${options.resource}${where}${message === undefined ? "" : `: ${message}`}`, {
           hint: status >= 500 ? "the API server is unhealthy; retry, or check kubectl get --raw /readyz" : "check the request with --debug",
+          httpStatus: status,
         });
     }
   }
