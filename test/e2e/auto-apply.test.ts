@@ -6,7 +6,7 @@ import { proposeAndApply } from "../../src/app/watch/auto-apply.ts";
 import type { Finding } from "../../src/diagnose/types.ts";
 import { gitdir } from "../helpers/gitdir.ts";
 import { describeTestbed } from "./suite.ts";
-import { kubectl, testbed } from "./testbed.ts";
+import { kubectl, testbed, webDeployment } from "./testbed.ts";
 
 /**
  * `watch` with `watch.autoApplyTrivial: true` hands trivial findings to this applier: it must
@@ -20,20 +20,7 @@ describeTestbed("watch auto-apply of a trivial restart (test bed)", () => {
   beforeAll(() => {
     repo = gitdir({ ".aiops.yaml": "approvers: [alice, bob]\nsecurityReviewers: [sec]\nverifyWindow: 5s\n" });
     expect(kubectl(["create", "namespace", ns]).status).toBe(0);
-    const deployment = `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web, namespace: ${ns}}
-spec:
-  replicas: 3
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      containers:
-      - name: web
-        image: nginx:1.27.3
-        resources: {requests: {cpu: 10m, memory: 32Mi}}
-`;
+    const deployment = webDeployment(ns, 3, "{requests: {cpu: 10m, memory: 32Mi}}");
     expect(kubectl(["apply", "-f", "-"], { input: deployment }).status).toBe(0);
     expect(kubectl(["rollout", "status", "deployment/web", "-n", ns, "--timeout=90s"]).status).toBe(0);
   });

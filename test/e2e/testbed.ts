@@ -74,3 +74,21 @@ export const SCENARIO_CATEGORIES: Record<string, string> = {
   "pending-no-resources": "Unschedulable",
   "service-wrong-selector": "ServiceNoEndpoints",
 };
+
+/** A Deployment `web` (label app=web, nginx image) for the suites that make their own namespace. */
+export function webDeployment(namespace: string, replicas: number, resources: string): string {
+  return `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: ${namespace}, labels: {app: web}}
+spec:
+  replicas: ${replicas}
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - name: web
+        image: nginx:1.27.3
+        resources: ${resources}
+`;
+}
