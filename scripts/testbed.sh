@@ -1,40 +1,48 @@
 #!/usr/bin/env bash
 # The local Kubernetes test bed of kubectl-aiops: etcd, kube-apiserver, kube-controller-manager,
-# kube-scheduler, kwok (fake nodes and pod states), metrics-server and Prometheus with backfilled
-# history, all plain processes on 127.0.0.1. See scripts/testbed/README.md and
-# /work/shared/TESTBED.md (the contract).
+# kube-scheduler, kwok (fake nodes for scale), one real node (kubelet, containerd, runc, CNI,
+# kube-proxy), metrics-server and Prometheus (scraping the real kubelet, plus backfilled history),
+# all plain processes on 127.0.0.1 and the node's own bridge. See scripts/testbed/README.md.
 #
 #   bash scripts/testbed.sh up [--scenarios]   build what is missing (cached), start, idempotent
 #   bash scripts/testbed.sh scenarios          (re)create the scenario namespaces
+#   bash scripts/testbed.sh chaos KIND [-n NS] [deployment/NAME]
+#                                              break a healthy demo Deployment on the real node
+#                                              (KIND: bad-env, oom, bad-tag, liveness)
 #   bash scripts/testbed.sh status             what runs, ports, versions, scenario states
-#   bash scripts/testbed.sh down               stop what `up` started (by pid), remove .testbed/
-#   bash scripts/testbed.sh build              only build/cache the binaries
+#   bash scripts/testbed.sh down               stop what `up` started (by pid), undo its changes
+#   bash scripts/testbed.sh build              only build/cache the binaries and images
 set -euo pipefail
 
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/testbed/lib.sh"
 source "$TB_DIR/pki.sh"
 source "$TB_DIR/scenarios.sh"
+source "$TB_DIR/images.sh"
+source "$TB_DIR/node.sh"
+source "$TB_DIR/chaos.sh"
 
-usage() { sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 # ---- build ---------------------------------------------------------------------------------
 cmd_build() {
   local blog="$TESTBED_CACHE/build-logs"
   mkdir -p "$blog"
-  local need=0
-  [ -x "$K8S_DIR/kube-apiserver" ] && [ -x "$K8S_DIR/kube-controller-manager" ] && \
-    [ -x "$K8S_DIR/kube-scheduler" ] && [ -x "$KUBECTL" ] || need=1
+  local need=0 b
+  for b in $K8S_BINARIES; do [ -x "$K8S_DIR/$b" ] || need=1; done
   [ -x "$ETCD_DIR/etcd" ] && [ -x "$KWOK_DIR/kwok" ] && [ -x "$MS_DIR/metrics-server" ] || need=1
+  [ -x "$NODE_BIN_DIR/containerd" ] && [ -x "$NODE_BIN_DIR/runc" ] && [ -x "$NODE_BIN_DIR/crictl" ] && [ -x /usr/lib/cni/bridge ] || need=1
   command -v prometheus >/dev/null && command -v promtool >/dev/null && command -v openssl >/dev/null || need=1
-  if [ $need = 0 ]; then return 0; fi
+  command -v nft >/dev/null && command -v iptables >/dev/null || need=1
+  if [ $need = 0 ]; then build_images >/dev/null; return 0; fi
   local t0=$SECONDS c
-  log "building what is missing (first run: about 8-10 min on 2 cores); logs in $blog/"
-  for c in prometheus etcd kwok metrics-server kubernetes; do
+  log "building what is missing (first run: about 12-15 min on 2 cores); logs in $blog/"
+  for c in prometheus etcd kwok metrics-server kubernetes node-runtime; do
     if ! bash "$TB_DIR/build.sh" "$c" >> "$blog/$c.log" 2>&1; then
       tail -n 40 "$blog/$c.log" >&2
       die "building $c failed (full log: $blog/$c.log)"
     fi
   done
+  build_images >/dev/null
   log "build done in $((SECONDS - t0))s"
 }
 
@@ -86,7 +94,6 @@ start_apiserver() {
     --service-account-issuer="https://127.0.0.1:$APISERVER_PORT" \
     --service-account-key-file="$PKI/sa.pub" --service-account-signing-key-file="$PKI/sa.key" \
     --service-cluster-ip-range=10.0.0.0/24 --allow-privileged=true \
-    --disable-admission-plugins=ServiceAccount \
     --endpoint-reconciler-type=none \
     --kubelet-client-certificate="$PKI/apiserver-kubelet-client.crt" --kubelet-client-key="$PKI/apiserver-kubelet-client.key" \
     --kubelet-preferred-address-types=InternalIP \
@@ -201,7 +208,7 @@ start_kwok() {
   write_kubeconfig "$cdir/kwok.kubeconfig" system:kwok kwok
   # no --config: kwok's defaults plus the flags below; stages and metrics come from the CRDs
   start_proc kwok "$KWOK_DIR/kwok" \
-    --kubeconfig="$cdir/kwok.kubeconfig" --manage-all-nodes=true \
+    --kubeconfig="$cdir/kwok.kubeconfig" --manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake \
     --node-ip=127.0.0.1 --node-port="$KWOK_PORT" --server-address="127.0.0.1:$KWOK_PORT" \
     --tls-cert-file="$PKI/serving.crt" --tls-private-key-file="$PKI/serving.key" \
     --cidr=10.244.0.1/16 --node-lease-duration-seconds=40 \
@@ -257,20 +264,65 @@ EOF
   fi
 }
 
+# Prometheus scrapes the real kubelet (cAdvisor, resource metrics, its own) and the pods of the
+# real node that ask for it (annotation prometheus.io/scrape), found by pod-sd.mjs through the API
+# server (Debian's Prometheus has no Kubernetes SD). The kwok nodes' pod IPs are fiction: only
+# pods of the real node are targets.
+write_prometheus_config() {
+  local f="$STATE/prometheus/prometheus.yml" job path
+  {
+    echo "# Live series from the real node (15 s scrapes) beside 7 days of backfilled history"
+    echo "# (promtool tsdb create-blocks-from openmetrics, see scenarios.sh)."
+    echo "global: {scrape_interval: 15s, scrape_timeout: 10s}"
+    echo "scrape_configs:"
+    for job in kubelet-cadvisor:/metrics/cadvisor kubelet-resource:/metrics/resource kubelet:/metrics; do
+      path="${job#*:}"; job="${job%%:*}"
+      cat <<EOF
+- job_name: $job
+  scheme: https
+  metrics_path: $path
+  tls_config: {ca_file: $PKI/ca.crt, cert_file: $PKI/prometheus.crt, key_file: $PKI/prometheus.key}
+  static_configs:
+  - targets: ['$REAL_NODE_IP:10250']
+    labels: {node: $REAL_NODE_NAME}
+EOF
+    done
+    cat <<EOF
+- job_name: pods
+  http_sd_configs:
+  - url: http://127.0.0.1:$POD_SD_PORT/targets
+    refresh_interval: 10s
+EOF
+  } > "$f"
+  promtool check config "$f" > "$LOGS/promtool-config.log" 2>&1 \
+    || { cat "$LOGS/promtool-config.log" >&2; die "the Prometheus configuration is invalid ($f)"; }
+}
+
 prometheus_ready() { port_in_use "$PROMETHEUS_PORT" && "$(find_node)" "$TB_DIR/promq.mjs" --url "http://127.0.0.1:$PROMETHEUS_PORT" --ready; }
+
+start_pod_sd() {
+  start_proc pod-sd "$(find_node)" "$TB_DIR/pod-sd.mjs" --listen "127.0.0.1:$POD_SD_PORT" \
+    --server "https://127.0.0.1:$APISERVER_PORT" --ca "$PKI/ca.crt" --cert "$PKI/prometheus.crt" --key "$PKI/prometheus.key" \
+    --node "$REAL_NODE_NAME"
+}
 
 start_prometheus() {
   mkdir -p "$STATE/prometheus/data"
-  cat > "$STATE/prometheus/prometheus.yml" <<'EOF'
-# history comes from backfilled blocks (promtool tsdb create-blocks-from openmetrics); no scraping
-global:
-  scrape_interval: 1m
-scrape_configs: []
-EOF
+  start_pod_sd
+  write_prometheus_config
   start_proc prometheus "$(command -v prometheus)" --config.file="$STATE/prometheus/prometheus.yml" \
     --storage.tsdb.path="$STATE/prometheus/data" --storage.tsdb.retention.time=30d \
     --web.listen-address="127.0.0.1:$PROMETHEUS_PORT" --web.enable-lifecycle
   wait_for "Prometheus on 127.0.0.1:$PROMETHEUS_PORT" 60 prometheus_ready || die "Prometheus not ready (log: $LOGS/prometheus.log)"
+}
+
+# The loopback registry the images are named after; it answers 404 to everything, so that a tag
+# that does not exist fails to pull for real (see registry-404.mjs).
+start_registry() {
+  if ! is_running registry-404 && port_in_use 5000; then
+    die "127.0.0.1:5000 is taken by another program; the test bed's images are named 127.0.0.1:5000/... (find it with: ss -ltnp 'sport = :5000')"
+  fi
+  start_proc registry-404 "$(find_node)" "$TB_DIR/registry-404.mjs" --listen 127.0.0.1:5000
 }
 
 apply_rbac() {
@@ -290,6 +342,9 @@ export PROMETHEUS_URL="http://127.0.0.1:$PROMETHEUS_PORT"
 export TESTBED_BIN="$K8S_DIR"
 export TESTBED_AUDIT_LOG="$STATE/audit.log"
 export TESTBED_USERS_DIR="$USERS_DIR"
+export TESTBED_REAL_NODE="$REAL_NODE_NAME"
+export TESTBED_NODE_BIN="$NODE_BIN_DIR"
+export CONTAINERD_ADDRESS="$CONTAINERD_SOCK"
 export PATH="$K8S_DIR:\$PATH"
 EOF
 }
@@ -318,6 +373,8 @@ cmd_up() {
   apply_kwok_stages
   create_nodes
   start_kwok
+  start_registry
+  node_up
   start_metrics_server
   start_prometheus
   log "control plane up in $((SECONDS - t0))s"
@@ -328,6 +385,8 @@ cmd_up() {
 # ---- down ----------------------------------------------------------------------------------
 cmd_down() {
   local i
+  load_ports || true
+  node_down
   if [ -d "$PIDS" ]; then
     for ((i = ${#COMPONENTS[@]} - 1; i >= 0; i--)); do stop_proc "${COMPONENTS[$i]}"; done
     local f
@@ -357,7 +416,13 @@ cmd_status() {
       kube-apiserver) addr="https://127.0.0.1:$APISERVER_PORT" ;;
       kube-controller-manager) addr="https://127.0.0.1:$KCM_PORT" ;;
       kube-scheduler) addr="https://127.0.0.1:$SCHEDULER_PORT" ;;
-      kwok) addr="https://127.0.0.1:$KWOK_PORT (kubelet API of all nodes)" ;;
+      kwok) addr="https://127.0.0.1:$KWOK_PORT (kubelet API of the kwok nodes)" ;;
+      registry-404) addr="http://127.0.0.1:5000 (answers 404: images are imported, never pulled)" ;;
+      containerd) addr="unix://$CONTAINERD_SOCK" ;;
+      kubelet) addr="https://$REAL_NODE_IP:10250 ($REAL_NODE_NAME)" ;;
+      kube-proxy) addr="nftables mode, healthz 127.0.0.1:${KUBE_PROXY_HEALTHZ_PORT:-?}" ;;
+      pod-sd) addr="http://127.0.0.1:${POD_SD_PORT:-?}/targets (Prometheus HTTP SD of the real node's pods)" ;;
+      apiserver-forwarder) addr="$REAL_NODE_IP:$APISERVER_NODE_PORT -> 127.0.0.1:$APISERVER_PORT (kubernetes Service)" ;;
       metrics-server) addr="https://127.0.0.1:$METRICS_SERVER_PORT" ;;
       prometheus) addr="http://127.0.0.1:$PROMETHEUS_PORT" ;;
     esac
@@ -369,6 +434,8 @@ cmd_status() {
   kc version 2>/dev/null | sed 's/^/  /' || true
   echo
   kc get nodes -o wide 2>/dev/null || true
+  echo
+  node_status
   echo
   if kc get --raw /apis/metrics.k8s.io/v1beta1/nodes >/dev/null 2>&1; then
     echo "metrics.k8s.io: available"
@@ -389,6 +456,8 @@ main() {
   [ $# -gt 0 ] && shift
   case "$cmd" in
     up) cmd_up "$@" ;;
+    chaos) cmd_chaos "$@" ;;
+    node-supported) node_supported ;;
     scenarios) cmd_scenarios "$@" ;;
     status) cmd_status "$@" ;;
     down) cmd_down "$@" ;;

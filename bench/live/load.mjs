@@ -161,7 +161,9 @@ export async function ensureLoad({ kube, kubectl, kubeconfig, root, stateDir, k8
     let res;
     for (let attempt = 0; ; attempt++) {
       res = await kube.request("POST", `/api/v1/namespaces/${pod.metadata.namespace}/pods`, pod);
-      if ((res.status === 429 || res.status >= 500) && attempt < 5) {
+      // a namespace made a moment ago may not have its default ServiceAccount yet (admission)
+      const noServiceAccount = res.status === 403 && /serviceaccount/i.test(typeof res.body === "string" ? res.body : JSON.stringify(res.body ?? ""));
+      if ((res.status === 429 || res.status >= 500 || noServiceAccount) && attempt < 5) {
         await new Promise((r) => setTimeout(r, 500 * (attempt + 1)));
         continue;
       }

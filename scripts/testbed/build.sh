@@ -22,10 +22,9 @@ mkwrap() { # mkwrap <name> -> prints a fresh temp dir
 
 build_kubernetes() {
   local out="$K8S_DIR"
-  if [ -x "$out/kube-apiserver" ] && [ -x "$out/kube-controller-manager" ] && \
-     [ -x "$out/kube-scheduler" ] && [ -x "$out/kubectl" ]; then
-    log "kubernetes $K8S_VERSION cached in $out"; return 0
-  fi
+  local c missing=0
+  for c in $K8S_BINARIES; do [ -x "$out/$c" ] || missing=1; done
+  if [ $missing = 0 ]; then log "kubernetes $K8S_VERSION cached in $out"; return 0; fi
   local t0=$SECONDS w gomod
   w="$(mkwrap k8s)"
   log "kubernetes $K8S_VERSION: wrapper module in $w"
@@ -54,8 +53,9 @@ build_kubernetes() {
       ld+=" -X $p.gitVersion=$K8S_VERSION -X $p.gitMajor=$major -X $p.gitMinor=$minor -X $p.gitTreeState=clean -X $p.buildDate=$bd"
     done
     mkdir -p "$out.tmp"
-    local c
-    for c in kube-apiserver kube-controller-manager kube-scheduler kubectl; do
+    # keep what an earlier build made (the node binaries were added later)
+    if [ -d "$out" ]; then cp -a "$out"/. "$out.tmp"/; fi
+    for c in $K8S_BINARIES; do
       if [ -x "$out.tmp/$c" ]; then continue; fi
       log "go build $c (-p $BUILD_P)"
       "$GO" build -p "$BUILD_P" -trimpath -ldflags "$ld" -o "$out.tmp/$c" "k8s.io/kubernetes/cmd/$c"
@@ -92,6 +92,45 @@ go_install() { # go_install <outdir> <pkg@version> <binary> [extra ldflags]
   GOBIN="$out.tmp" "$GO" install -p "$BUILD_P" -trimpath -ldflags "-s -w $extra" "$pkg"
   rm -rf "$out"; mv "$out.tmp" "$out"
   log "$bin built in $((SECONDS - t0))s"
+}
+
+# The real node's runtime: runc needs cgo and libseccomp (seccomp profiles); containerd without the
+# snapshotters that need cgo or kernel features this machine lacks.
+build_node_runtime() {
+  local out="$NODE_BIN_DIR"
+  if [ -x "$out/containerd" ] && [ -x "$out/containerd-shim-runc-v2" ] && [ -x "$out/ctr" ] && \
+     [ -x "$out/runc" ] && [ -x "$out/crictl" ]; then
+    log "node runtime cached in $out"; return 0
+  fi
+  [ -f /usr/include/seccomp.h ] || { log "apt-get install libseccomp-dev (runc's seccomp support)"; apt_install libseccomp-dev pkg-config; }
+  command -v gcc >/dev/null || apt_install gcc libc6-dev
+  local t0=$SECONDS
+  mkdir -p "$out.tmp"
+  log "go install runc $RUNC_VERSION (cgo, seccomp)"
+  CGO_ENABLED=1 GOBIN="$out.tmp" "$GO" install -p "$BUILD_P" -tags seccomp -trimpath -ldflags "-s -w" \
+    "github.com/opencontainers/runc@$RUNC_VERSION"
+  log "go install containerd $CONTAINERD_VERSION"
+  GOBIN="$out.tmp" "$GO" install -p "$BUILD_P" -tags "no_btrfs no_devmapper no_zfs no_aufs" -trimpath -ldflags "-s -w" \
+    "github.com/containerd/containerd/v2/cmd/containerd@$CONTAINERD_VERSION" \
+    "github.com/containerd/containerd/v2/cmd/containerd-shim-runc-v2@$CONTAINERD_VERSION" \
+    "github.com/containerd/containerd/v2/cmd/ctr@$CONTAINERD_VERSION"
+  log "go install crictl $CRICTL_VERSION"
+  GOBIN="$out.tmp" "$GO" install -p "$BUILD_P" -trimpath -ldflags "-s -w" "sigs.k8s.io/cri-tools/cmd/crictl@$CRICTL_VERSION"
+  rm -rf "$out"; mv "$out.tmp" "$out"
+  log "node runtime built in $((SECONDS - t0))s"
+}
+
+# Debian's packages the real node uses: CNI plugins, nft/iptables (kube-proxy, kubelet, the guard),
+# conntrack (kube-proxy's UDP cleanup).
+install_node_packages() {
+  local need=()
+  [ -x /usr/lib/cni/bridge ] || need+=(containernetworking-plugins)
+  command -v nft >/dev/null || need+=(nftables)
+  command -v iptables >/dev/null || need+=(iptables)
+  command -v conntrack >/dev/null || need+=(conntrack)
+  command -v mmdebstrap >/dev/null || need+=(mmdebstrap)
+  if [ ${#need[@]} -gt 0 ]; then log "apt-get install ${need[*]}"; apt_install "${need[@]}"; fi
+  return 0
 }
 
 build_kwok() { go_install "$KWOK_DIR" "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION" kwok; "$GO" mod download "sigs.k8s.io/kwok@$KWOK_VERSION"; }
@@ -133,7 +172,8 @@ build_prometheus() {
 
 what="${1:-all}"
 case "$what" in
-  all) build_prometheus; build_etcd; build_kwok; build_metrics_server; build_kubernetes ;;
+  all) build_prometheus; build_etcd; build_kwok; build_metrics_server; build_kubernetes; install_node_packages; build_node_runtime ;;
+  node-runtime) install_node_packages; build_node_runtime ;;
   kubernetes) build_kubernetes ;;
   etcd) build_etcd ;;
   kwok) build_kwok ;;

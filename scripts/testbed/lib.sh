@@ -23,7 +23,8 @@ SCENARIOS=(crashloop-missing-env oomkill-memory-leak imagepull-bad-tag liveness-
   pending-no-resources service-wrong-selector rightsizing healthy)
 NODES=(kwok-node-0 kwok-node-1 kwok-node-2)
 # start order; `down` stops in reverse
-COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok metrics-server prometheus)
+COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok registry-404 containerd kubelet kube-proxy
+  apiserver-forwarder metrics-server pod-sd prometheus)
 
 log() { echo "[testbed $(date +%H:%M:%S)] $*" >&2; }
 die() { echo "testbed: ERROR: $*" >&2; exit 1; }
@@ -56,8 +57,18 @@ free_port() { # prints a port on 127.0.0.1 that nothing listens on and that we h
 
 load_ports() { [ -f "$PORTS_FILE" ] && source "$PORTS_FILE"; }
 
+# ports on 127.0.0.1 of the real node's processes (added after the first layout of the file)
+NODE_PORT_NAMES=(KUBELET_HEALTHZ_PORT KUBE_PROXY_HEALTHZ_PORT KUBE_PROXY_METRICS_PORT POD_SD_PORT)
+
 ensure_ports() {
-  if [ -f "$PORTS_FILE" ]; then load_ports; return 0; fi
+  if [ -f "$PORTS_FILE" ]; then
+    load_ports
+    local n
+    for n in "${NODE_PORT_NAMES[@]}"; do
+      if [ -z "${!n:-}" ]; then printf -v "$n" '%s' "$(free_port)"; echo "$n=${!n}" >> "$PORTS_FILE"; fi
+    done
+    return 0
+  fi
   mkdir -p "$STATE"
   ETCD_PORT=$(free_port); ETCD_PEER_PORT=$(free_port); APISERVER_PORT=$(free_port)
   KCM_PORT=$(free_port); SCHEDULER_PORT=$(free_port); KWOK_PORT=$(free_port)
@@ -73,6 +84,8 @@ KWOK_PORT=$KWOK_PORT
 METRICS_SERVER_PORT=$METRICS_SERVER_PORT
 PROMETHEUS_PORT=$PROMETHEUS_PORT
 EOF
+  local n
+  for n in "${NODE_PORT_NAMES[@]}"; do printf -v "$n" '%s' "$(free_port)"; echo "$n=${!n}" >> "$PORTS_FILE"; done
 }
 
 # ---- processes -----------------------------------------------------------------------------

@@ -1,106 +1,11 @@
 # The scenario namespaces of the test bed (sourced by scripts/testbed.sh).
 # shellcheck shell=bash
 #
-# Every scenario pod is labelled sim/scenario=<namespace>. Pods that must fail also carry
-# sim/fault=<kind>; kwok's default pod-ready stage skips them (DoesNotExist match added at `up`)
-# and the Stage objects rendered below from scripts/testbed/stages/<kind>.yaml.tmpl, selected by
-# both labels, drive their status and events. Everything else is real: the scheduler's
-# FailedScheduling, the Endpoints/EndpointSlices of the controller-manager, the Job controller.
-
-# scenario -> "stage-template KEY=VALUE..." (no entry: no stage of ours)
-declare -A SCENARIO_STAGE=(
-  [crashloop-missing-env]="crashloop CONTAINER=api IMAGE=ghcr.io/example/orders-api:2.4.1 EXIT_CODE=1 REASON=Error RESTARTS=4 MAX_RESTARTS=12 PERIOD_MS=60000"
-  [oomkill-memory-leak]="crashloop CONTAINER=worker IMAGE=ghcr.io/example/report-worker:1.8.0 EXIT_CODE=137 REASON=OOMKilled RESTARTS=5 MAX_RESTARTS=12 PERIOD_MS=60000"
-  [imagepull-bad-tag]="imagepull IMAGE=nginx:1.99.99-doesnotexist"
-  [liveness-failure]="liveness CONTAINER=api IMAGE=ghcr.io/example/payments-api:3.1.0 RESTARTS=3 MAX_RESTARTS=10 PERIOD_MS=60000"
-  [readiness-failure]="readiness CONTAINER=web IMAGE=ghcr.io/example/storefront:5.2.0"
-)
-declare -A SCENARIO_PROBE_MESSAGE=(
-  [liveness-failure]="Liveness probe failed: HTTP probe failed with statuscode: 500"
-  [readiness-failure]="Readiness probe failed: HTTP probe failed with statuscode: 503"
-)
-# container whose logs kwok serves (kubectl logs [--previous])
-declare -A SCENARIO_LOG_CONTAINER=(
-  [crashloop-missing-env]=api [oomkill-memory-leak]=worker [liveness-failure]=api [readiness-failure]=web
-)
-
-scenario_log_lines() { # scenario_log_lines <scenario>: the application's output, one line each
-  case "$1" in
-    crashloop-missing-env) cat <<'EOF'
-orders-api 2.4.1 starting (APP_ENV=production, LOG_LEVEL=info)
-loading configuration from environment
-Error: required environment variable DATABASE_URL is not set
-orders-api exited with status 1
-EOF
-    ;;
-    oomkill-memory-leak) cat <<'EOF'
-report-worker 1.8.0 starting, queue=reports concurrency=4
-cache: loaded 12000 report templates (96Mi)
-processing batch 1/40: 2500 rows, heap 148Mi
-processing batch 2/40: 2500 rows, heap 201Mi
-processing batch 3/40: 2500 rows, heap 247Mi
-EOF
-    ;;
-    liveness-failure) cat <<'EOF'
-payments-api 3.1.0 listening on :8080
-GET /healthz 200 1ms
-db pool: 20/20 connections in use, 57 requests waiting
-GET /healthz 500 5003ms (db pool exhausted)
-GET /healthz 500 5001ms (db pool exhausted)
-GET /healthz 500 5002ms (db pool exhausted)
-EOF
-    ;;
-    readiness-failure) cat <<'EOF'
-storefront 5.2.0 listening on :8080
-dependency check: inventory-service.shop.svc:9000 connection refused
-GET /ready 503 (inventory-service unavailable)
-GET /ready 503 (inventory-service unavailable)
-EOF
-    ;;
-  esac
-}
-
-write_scenario_logs() { # write_scenario_logs <scenario>: CRI-format files + a kwok ClusterLogs
-  local s="$1" c="${SCENARIO_LOG_CONTAINER[$1]:-}"
-  [ -n "$c" ] || return 0
-  local dir="$STATE/podlogs/$s"; mkdir -p "$dir"
-  local t0 line i=0
-  t0=$(date -u +%s)
-  : > "$dir/previous.log"
-  while IFS= read -r line; do
-    printf '%s stdout F %s\n' "$(date -u -d "@$((t0 - 90 + i))" +%Y-%m-%dT%H:%M:%S.000000000Z)" "$line" >> "$dir/previous.log"
-    i=$((i + 1))
-  done < <(scenario_log_lines "$s")
-  case "$s" in
-    crashloop-missing-env|oomkill-memory-leak) cp "$dir/previous.log" "$dir/current.log" ;;
-    *) sed -n '1,2p' "$dir/previous.log" > "$dir/current.log" ;;
-  esac
-  cat <<EOF
----
-apiVersion: kwok.x-k8s.io/v1alpha1
-kind: ClusterLogs
-metadata:
-  name: sim-$s
-  labels: {app.kubernetes.io/part-of: aiops-testbed, sim/scenario: "$s"}
-spec:
-  selector: {matchNamespaces: ["$s"]}
-  logs:
-  - containers: ["$c"]
-    logsFile: "$dir/current.log"
-    previousLogsFile: "$dir/previous.log"
-    follow: false
-EOF
-}
-
-render_stage() { # render_stage <scenario>
-  local s="$1" spec="${SCENARIO_STAGE[$1]:-}"
-  [ -n "$spec" ] || return 0
-  local kind="${spec%% *}" params
-  read -r -a params <<<"${spec#* }"
-  render "$TB_DIR/stages/$kind.yaml.tmpl" SCENARIO="$s" "${params[@]}" \
-    PROBE_MESSAGE="${SCENARIO_PROBE_MESSAGE[$s]:-}"
-  echo "---"
-}
+# Every scenario pod is labelled sim/scenario=<namespace> and runs the demo app (scripts/testbed/
+# demo-app, image 127.0.0.1:5000/demo:1) on the real node: its failures are real ones, made by the
+# kernel, runc, containerd and the kubelet (OOM kills, back-offs, probes, pulls), the scheduler
+# (FailedScheduling) and the controllers (Endpoints/EndpointSlices, the Job). The kwok Stage
+# templates under stages/ are kept for the scale benchmark's pods on the kwok nodes.
 
 namespace_and_bindings() { # the Namespace and the RoleBinding of the editors
   cat <<EOF
@@ -144,9 +49,13 @@ _all_lines() { # _all_lines <regex>: stdin has >= 1 line and every line matches
 }
 _ready_replicas() { kc get deploy "$2" -n "$1" -o jsonpath='{.status.readyReplicas}' 2>/dev/null; }
 
-check_crashloop() { # <ns> <reason> <exit code>
-  _pods "$1" '{.status.phase}|{.status.containerStatuses[0].state.waiting.reason}|{.status.containerStatuses[0].lastState.terminated.reason}|{.status.containerStatuses[0].lastState.terminated.exitCode}|{.status.containerStatuses[0].restartCount}' \
-    | _all_lines "^Running\|CrashLoopBackOff\|$2\|$3\|([4-9]|[1-9][0-9]+)$" \
+_restarts_at_least() { # _restarts_at_least <n>: matches a restart count >= n (n < 10)
+  printf '([%s-9]|[1-9][0-9]+)' "$1"
+}
+
+check_crashloop() { # <ns> <reason> <exit code>: back-off after a real termination, restarted twice
+  _pods "$1" '{.status.phase}|{.status.containerStatuses[0].lastState.terminated.reason}|{.status.containerStatuses[0].lastState.terminated.exitCode}|{.status.containerStatuses[0].restartCount}' \
+    | _all_lines "^Running\|$2\|$3\|$(_restarts_at_least 2)$" \
     && _has_event "$1" BackOff "Back-off restarting failed container"
 }
 
@@ -156,17 +65,17 @@ check_scenario() { # check_scenario <scenario>
     crashloop-missing-env) check_crashloop "$s" Error 1 ;;
     oomkill-memory-leak) check_crashloop "$s" OOMKilled 137 ;;
     imagepull-bad-tag)
-      _pods "$s" '{.status.phase}|{.status.containerStatuses[0].state.waiting.reason}' | _all_lines '^Pending\|ImagePullBackOff$' \
+      _pods "$s" '{.status.phase}|{.status.containerStatuses[0].state.waiting.reason}' | _all_lines '^Pending\|(ImagePullBackOff|ErrImagePull)$' \
         && _has_event "$s" Failed "Failed to pull image" && _has_event "$s" BackOff "Back-off pulling image" ;;
     liveness-failure)
-      _pods "$s" '{.status.phase}|{.status.containerStatuses[0].lastState.terminated.exitCode}|{.status.containerStatuses[0].lastState.terminated.reason}|{.status.containerStatuses[0].restartCount}' \
-        | _all_lines '^Running\|137\|Error\|([1-9][0-9]*)$' \
+      _pods "$s" '{.status.phase}|{.status.containerStatuses[0].restartCount}' \
+        | _all_lines "^Running\|$(_restarts_at_least 1)$" \
         && _has_event "$s" Unhealthy "Liveness probe failed: HTTP probe failed with statuscode: 500" \
         && _has_event "$s" Killing "failed liveness probe, will be restarted" ;;
     readiness-failure)
       _pods "$s" '{.status.phase}|{.status.conditions[?(@.type=="Ready")].status}|{.status.containerStatuses[0].ready}' \
         | _all_lines '^Running\|False\|false$' \
-        && _has_event "$s" Unhealthy "Readiness probe failed" ;;
+        && _has_event "$s" Unhealthy "Readiness probe failed: HTTP probe failed with statuscode: 503" ;;
     pending-no-resources)
       _pods "$s" '{.status.phase}|{.status.conditions[?(@.type=="PodScheduled")].reason}' | _all_lines '^Pending\|Unschedulable$' \
         && _has_event "$s" FailedScheduling "Insufficient cpu" ;;
@@ -227,6 +136,7 @@ cmd_scenarios() {
     log "deleting old scenario namespaces: ${existing[*]}"
     kc delete ns "${existing[@]}" --wait=false >/dev/null 2>&1 || true
   fi
+  # stages and logs of the kwok-simulated scenarios of earlier versions of the test bed
   kc delete stages.kwok.x-k8s.io,clusterlogs.kwok.x-k8s.io -l sim/scenario >/dev/null 2>&1 || true
   for ns in "${existing[@]}"; do
     wait_for "namespace $ns deleted" 180 bash -c "! '$KUBECTL' --kubeconfig '$ADMIN_KUBECONFIG' get ns '$ns'" \
@@ -234,14 +144,11 @@ cmd_scenarios() {
   done
 
   local all="$STATE/scenarios.yaml"
-  : > "$all.stages"
   : > "$all"
   for s in "${SCENARIOS[@]}"; do
-    { render_stage "$s"; echo "---"; write_scenario_logs "$s"; echo "---"; } >> "$all.stages"
     namespace_and_bindings "$s" >> "$all"
   done
-  log "applying stages and scenario namespaces"
-  kc apply -f "$all.stages" >/dev/null
+  log "applying the scenario namespaces"
   kc apply -f "$all" >/dev/null
   for s in "${SCENARIOS[@]}"; do
     kc apply -f "$TB_DIR/scenarios/$s.yaml" >/dev/null
@@ -256,7 +163,7 @@ cmd_scenarios() {
       kc get pods -n "$s" -o wide >&2 || true
     fi
   done
-  [ ${#failed[@]} -eq 0 ] || die "scenarios did not reach their state: ${failed[*]} (kwok log: $LOGS/kwok.log)"
+  [ ${#failed[@]} -eq 0 ] || die "scenarios did not reach their state: ${failed[*]} (kubelet log: $LOGS/kubelet.log)"
   if is_running metrics-server; then
     if wait_for "metrics-server to report the rightsizing pods" 90 rightsizing_metrics_ready; then
       log "metrics-server reports pod usage (kubectl top pods -n rightsizing)"

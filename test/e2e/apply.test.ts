@@ -9,7 +9,7 @@ import type { FrontMatter } from "../../src/records/schema.ts";
 import { appendToRecord, utcSeconds, writeRecord } from "../../src/records/store.ts";
 import { git, gitdir } from "../helpers/gitdir.ts";
 import { describeTestbed } from "./suite.ts";
-import { kubectl, testbed, webDeployment, type RunResult } from "./testbed.ts";
+import { createNamespace, kubectl, testbed, webDeployment, type RunResult } from "./testbed.ts";
 
 /**
  * `kubectl aiops apply` / `rollback` / `apply --shadow` on the test bed with real identities:
@@ -72,7 +72,7 @@ describeTestbed("kubectl aiops apply (test bed)", () => {
     historyDir = path.join(repo, "history");
     history = resolveHistory({ historyDir, cwd: repo, env: {} });
     for (const who of ["alice", "bob", "sec"] as const) identities[who] = (await whoAmI(KubeClient.connect({ kubeconfig: testbed().users[who], requestTimeoutMs: 10_000, env: process.env }))).username;
-    expect(kubectl(["create", "namespace", ns]).status).toBe(0);
+    await createNamespace(ns);
     expect(kubectl(["create", "rolebinding", "aiops-editors", "-n", ns, "--clusterrole", "aiops-testbed:workload-editor", "--user", "alice", "--user", "bob", "--user", "sec"]).status).toBe(0);
     const deployment = webDeployment(ns, 2, "{requests: {cpu: 100m, memory: 128Mi}, limits: {memory: 256Mi}}");
     expect(kubectl(["apply", "-f", "-"], { input: deployment }).status).toBe(0);

@@ -6,7 +6,7 @@ import { proposeAndApply } from "../../src/app/watch/auto-apply.ts";
 import type { Finding } from "../../src/diagnose/types.ts";
 import { gitdir } from "../helpers/gitdir.ts";
 import { describeTestbed } from "./suite.ts";
-import { kubectl, testbed, webDeployment } from "./testbed.ts";
+import { createNamespace, kubectl, testbed, webDeployment } from "./testbed.ts";
 
 /**
  * `watch` with `watch.autoApplyTrivial: true` hands trivial findings to this applier: it must
@@ -17,9 +17,9 @@ describeTestbed("watch auto-apply of a trivial restart (test bed)", () => {
   const ns = `auto-apply-e2e-${randomBytes(3).toString("hex")}`;
   let repo = "";
 
-  beforeAll(() => {
+  beforeAll(async () => {
     repo = gitdir({ ".aiops.yaml": "approvers: [alice, bob]\nsecurityReviewers: [sec]\nverifyWindow: 5s\n" });
-    expect(kubectl(["create", "namespace", ns]).status).toBe(0);
+    await createNamespace(ns);
     const deployment = webDeployment(ns, 3, "{requests: {cpu: 10m, memory: 32Mi}}");
     expect(kubectl(["apply", "-f", "-"], { input: deployment }).status).toBe(0);
     expect(kubectl(["rollout", "status", "deployment/web", "-n", ns, "--timeout=90s"]).status).toBe(0);

@@ -1,16 +1,40 @@
 import { spawnSync } from "node:child_process";
 import type { TestProject } from "vitest/node";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { STARTING_GRACE_S } from "../../src/diagnose/thresholds.ts";
 import { ROOT, TESTBED_DIR, readTestbedEnv } from "./testbed.ts";
 
 /**
  * Starts the test bed for the end-to-end suite unless it already runs, and stops it afterwards
- * if it was started here. Without Go (needed to build it) the suite cannot run: that is said
- * loudly, and under CI=true it is a failure, never a silent skip.
+ * if it was started here. Without Go (needed to build it), or on a machine that cannot run the
+ * real node's kubelet (not root, no cgroups, no CAP_NET_ADMIN), the suite cannot run: that is
+ * said loudly, and under CI=true it is a failure, never a silent skip.
+ *
+ * When it starts the test bed, it snapshots the machine first (scripts/testbed/machine-state.sh:
+ * links, routes, nft rules, mounts, cgroups, sysctls, processes) and compares after `down`: the
+ * real node must leave the machine as it found it.
  */
 let startedHere = false;
+let machineBefore: string | undefined;
+
+function machineState(): string {
+  const state = spawnSync("bash", ["scripts/testbed/machine-state.sh"], { cwd: ROOT, encoding: "utf8" });
+  return state.stdout;
+}
+
+/** Why this machine cannot run the real node, or undefined when it can. */
+function nodeUnsupported(): string | undefined {
+  const probe = spawnSync("bash", ["scripts/testbed.sh", "node-supported"], { cwd: ROOT, encoding: "utf8" });
+  return probe.status === 0 ? undefined : (probe.stdout + probe.stderr).trim() || `exit ${probe.status}`;
+}
+
+function notRunnable(message: string, project: TestProject): void {
+  if (process.env["CI"] === "true") throw new Error(message);
+  process.stderr.write(`\n*** ${message} ***\n\n`);
+  project.provide("testbedAvailable", false);
+}
 
 function running(): boolean {
   const env = readTestbedEnv();
@@ -36,13 +60,16 @@ export async function setup(project: TestProject): Promise<void> {
     return;
   }
   if (!goAvailable()) {
-    const message = "END-TO-END SUITE NOT RUN: Go is not installed, so the test bed (kube-apiserver, kwok, etcd) cannot be built. Install Go >= 1.26 and rerun npm test.";
-    if (process.env["CI"] === "true") throw new Error(message);
-    process.stderr.write(`\n*** ${message} ***\n\n`);
-    project.provide("testbedAvailable", false);
+    notRunnable("END-TO-END SUITE NOT RUN: Go is not installed, so the test bed (kube-apiserver, kubelet, containerd, kwok, etcd) cannot be built. Install Go >= 1.26 and rerun npm test.", project);
     return;
   }
-  process.stderr.write("starting the test bed (the first run builds Kubernetes from Go modules: about 8-10 min on 2 cores)...\n");
+  const unsupported = nodeUnsupported();
+  if (unsupported !== undefined) {
+    notRunnable(`END-TO-END SUITE NOT RUN: this machine cannot run the test bed's real node (${unsupported}). Run npm test as root on a machine with cgroups and network namespaces.`, project);
+    return;
+  }
+  machineBefore = machineState();
+  process.stderr.write("starting the test bed (the first run builds Kubernetes, containerd and runc from Go modules: about 12-15 min on 2 cores)...\n");
   const up = spawnSync("bash", ["scripts/testbed.sh", "up", "--scenarios"], { cwd: ROOT, stdio: "inherit" });
   if (up.status !== 0) throw new Error("npm run testbed -- up --scenarios failed: see the output above (logs in .testbed/logs)");
   startedHere = true;
@@ -75,6 +102,16 @@ async function settle(): Promise<void> {
 export async function teardown(): Promise<void> {
   if (!startedHere || process.env["AIOPS_KEEP_TESTBED"] === "1") return;
   spawnSync("bash", ["scripts/testbed.sh", "down"], { cwd: ROOT, stdio: "inherit" });
+  if (machineBefore === undefined) return;
+  const after = machineState();
+  if (after !== machineBefore) {
+    const dir = mkdtempSync(path.join(tmpdir(), "aiops-machine-state-"));
+    writeFileSync(path.join(dir, "before.txt"), machineBefore);
+    writeFileSync(path.join(dir, "after.txt"), after);
+    const diff = spawnSync("diff", ["-u", path.join(dir, "before.txt"), path.join(dir, "after.txt")], { encoding: "utf8" }).stdout;
+    throw new Error(`npm run testbed -- down left the machine changed (before/after in ${dir}):\n${diff}`);
+  }
+  process.stderr.write("testbed down: the machine is as it was before up (links, routes, nft, mounts, cgroups, sysctls, processes)\n");
 }
 
 declare module "vitest" {

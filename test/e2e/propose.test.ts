@@ -3,7 +3,7 @@ import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { git, gitdir } from "../helpers/gitdir.ts";
 import { describeTestbed } from "./suite.ts";
-import { kubectl, testbed } from "./testbed.ts";
+import { createNamespace, kubectl, testbed } from "./testbed.ts";
 
 /**
  * `kubectl aiops propose` on the test bed: the seed example against its Prometheus history, the
@@ -19,11 +19,11 @@ describeTestbed("kubectl aiops propose (test bed)", () => {
   const propose = (args: string[], kubeconfig?: string) => kubectl(["aiops", "propose", ...args, "--history-dir", historyDir, "-o", "json"], kubeconfig === undefined ? {} : { kubeconfig });
   const record = (stdout: string) => JSON.parse(stdout) as { frontMatter: Record<string, any>; body: string; path: string };
 
-  beforeAll(() => {
+  beforeAll(async () => {
     repo = gitdir();
     historyDir = path.join(repo, "history");
     // A Deployment of our own with two revisions, for rollback.
-    expect(kubectl(["create", "namespace", scratch]).status).toBe(0);
+    await createNamespace(scratch);
     expect(kubectl(["create", "deployment", "api", "-n", scratch, "--image", "nginx:1.27.2", "--replicas", "2"]).status).toBe(0);
     expect(kubectl(["rollout", "status", "deployment/api", "-n", scratch, "--timeout=90s"]).status).toBe(0);
     expect(kubectl(["set", "image", "deployment/api", "-n", scratch, "nginx=nginx:1.27.3"]).status).toBe(0);

@@ -64,6 +64,29 @@ export function kubectl(args: readonly string[], options: { kubeconfig?: string;
   return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }
 
+/** The demo app's image (scripts/testbed/demo-app), imported into the real node's containerd. */
+export const DEMO_IMAGE = "127.0.0.1:5000/demo:1";
+
+/** Pod spec lines (6-space indent) that put a pod on the real node: its label and its taint. */
+export const REAL_NODE_PLACEMENT = `      nodeSelector: {aiops.dev/real-node: "true"}
+      tolerations: [{key: aiops.dev/real-node, operator: Exists, effect: NoSchedule}]
+      terminationGracePeriodSeconds: 2
+`;
+
+/**
+ * Creates a namespace and waits for its default ServiceAccount: the API server's ServiceAccount
+ * admission refuses pods until the controller-manager has made it.
+ */
+export async function createNamespace(namespace: string): Promise<void> {
+  const created = kubectl(["create", "namespace", namespace]);
+  if (created.status !== 0) throw new Error(`kubectl create namespace ${namespace}: ${created.stderr}`);
+  const deadline = Date.now() + 30_000;
+  while (kubectl(["get", "serviceaccount", "default", "-n", namespace]).status !== 0) {
+    if (Date.now() > deadline) throw new Error(`namespace ${namespace} has no default ServiceAccount after 30 s`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
 /** The failing scenario namespaces of TESTBED.md and the category each must be diagnosed as. */
 export const SCENARIO_CATEGORIES: Record<string, string> = {
   "crashloop-missing-env": "CrashLoopBackOff",

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import { gitdir } from "../helpers/gitdir.ts";
 import { describeTestbed } from "./suite.ts";
-import { ROOT, TESTBED_DIR, kubectl, testbed } from "./testbed.ts";
+import { DEMO_IMAGE, REAL_NODE_PLACEMENT, ROOT, TESTBED_DIR, createNamespace, kubectl, testbed } from "./testbed.ts";
 
 /**
  * `watch` against an API server this test owns: a second kube-apiserver on the test bed's etcd,
@@ -71,7 +71,7 @@ class OwnApiServer {
 }
 
 function crashLoopingDeployment(name: string): string {
-  // Labelled like the crashloop scenario: the test bed's kwok stages make it crash-loop.
+  // The demo app on the real node, without the DATABASE_URL it requires: a real crash loop.
   return `apiVersion: apps/v1
 kind: Deployment
 metadata: {name: ${name}, namespace: ${NS}}
@@ -80,11 +80,12 @@ spec:
   selector: {matchLabels: {app: ${name}}}
   template:
     metadata:
-      labels: {app: ${name}, sim/scenario: crashloop-missing-env, sim/fault: crashloop}
+      labels: {app: ${name}}
     spec:
-      containers:
+${REAL_NODE_PLACEMENT}      containers:
       - name: ${name}
-        image: ghcr.io/example/orders-api:2.4.1
+        image: ${DEMO_IMAGE}
+        env: [{name: DEMO_REQUIRE_ENV, value: DATABASE_URL}]
         resources: {requests: {cpu: 10m, memory: 16Mi}, limits: {memory: 32Mi}}
 `;
 }
@@ -147,7 +148,7 @@ describeTestbed("kubectl aiops watch on the test bed", () => {
     repo = gitdir({
       ".aiops.yaml": `watch:\n  ruleInterval: 2s\n  rules:\n  - name: rightsizing-history\n    expr: 'count(count_over_time(container_memory_working_set_bytes{namespace="rightsizing"}[8d])) > 0'\n    for: 2s\n`,
     });
-    expect(kubectl(["create", "namespace", NS]).status).toBe(0);
+    await createNamespace(NS);
     watch = new WatchProcess(["-n", NS, "--history-dir", path.join(repo, "history"), "-o", "json", "--resolve-after", "5s", "--duration", "10m", "--prometheus", testbed().prometheusUrl], own.kubeconfig);
     await watch.waitFor("the initial sync", () => (watch.stderr.includes("synced") ? true : undefined), 60_000);
   }, 200_000);

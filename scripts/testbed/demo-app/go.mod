@@ -1,0 +1,3 @@
+module aiops.local/demo-app
+
+go 1.26
