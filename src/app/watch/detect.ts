@@ -4,8 +4,8 @@
  * PVC shows up through the workload it breaks, so one failure is one incident.
  */
 import { diagnoseSnapshot } from "../../diagnose/engine.ts";
-import type { Diagnosis } from "../../diagnose/types.ts";
-import type { KubeObject } from "../../model/k8s.ts";
+import type { Diagnosis, Finding } from "../../diagnose/types.ts";
+import type { KubeObject, Pod } from "../../model/k8s.ts";
 import type { TierPolicy } from "../../policy/tiers.ts";
 import type { Signal } from "./incidents.ts";
 
@@ -19,7 +19,21 @@ export function detectFailures(objects: KubeObject[], nowMs: number, tierPolicy?
   const list = diagnoseSnapshot({ now: new Date(nowMs).toISOString(), objects }, tierPolicy === undefined ? {} : { tierPolicy });
   return list.items
     .filter((item) => item.status === "ProblemDetected" && WORKLOAD_KINDS.has(item.target.kind))
-    .map((item) => ({ key: incidentKey(item.target), firstEvidenceMs: firstEvidence(item, nowMs), payload: item }));
+    .map((item) => ({ key: incidentKey(item.target), firstEvidenceMs: firstEvidence(item, nowMs), payload: item, tentative: isTentative(item, objects) }));
+}
+
+/**
+ * Only a first failure that the kubelet restarts (restartPolicy Always or OnFailure): on a real
+ * kubelet the start of a crash loop looks exactly like this for the ~10 s of its first back-off,
+ * and so does a one-off failure; the incident book waits to see which it is.
+ */
+function isTentative(item: Diagnosis, objects: readonly KubeObject[]): boolean {
+  return item.findings.length > 0 && item.findings.every((f) => f.category === "ContainerExitError" && restartedByKubelet(f.object, objects));
+}
+
+function restartedByKubelet(ref: Finding["object"], objects: readonly KubeObject[]): boolean {
+  const pod = objects.find((o) => o.kind === "Pod" && o.metadata.name === ref.name && o.metadata.namespace === ref.namespace) as Pod | undefined;
+  return pod !== undefined && (pod.spec.restartPolicy ?? "Always") !== "Never";
 }
 
 /**

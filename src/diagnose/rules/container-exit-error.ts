@@ -3,7 +3,7 @@ import type { RuleContext } from "../context.ts";
 import { containerStatuses, describeTermination, makeFinding, remediate, statusPath, workloadOf } from "../finding.ts";
 import { RECOVERED_AFTER_S } from "../thresholds.ts";
 import type { Finding, Rule } from "../types.ts";
-import { conditionOf, containerSpec, describeLogs, exitCause, exitRemediation, isTerminating, lastLogLines, logHint, probeEvents } from "./shared.ts";
+import { conditionOf, containerSpec, describeLogs, exitCause, exitRemediation, isFailingAgain, isTerminating, lastLogLines, logHint, probeEvents } from "./shared.ts";
 
 /** Terminations other rules name more precisely: the kernel's OOM kill, a start failure. */
 const OWNED_ELSEWHERE = ["OOMKilled", "StartError", "ContainerCannotRun"];
@@ -28,7 +28,7 @@ export const containerExitError: Rule = {
 };
 
 function evaluateContainer(pod: Pod, status: ContainerStatus, ctx: RuleContext): Finding[] {
-  if (status.state?.waiting?.reason === "CrashLoopBackOff") return [];
+  if (status.state?.waiting?.reason === "CrashLoopBackOff" || isFailingAgain(pod, status)) return [];
   const current = status.state?.terminated;
   const running = status.state?.running;
   // While the container runs, its last exit counts only until it has run RECOVERED_AFTER_S since.

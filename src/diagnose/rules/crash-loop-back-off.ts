@@ -2,7 +2,7 @@ import type { ContainerStatus, Pod } from "../../model/k8s.ts";
 import type { RuleContext } from "../context.ts";
 import { containerStatuses, describeEvent, describeTermination, eventsWith, firstSeen, forContainer, makeFinding, oneLine, remediate, statusPath, truncate, workloadOf } from "../finding.ts";
 import type { Finding, Remediation, Rule } from "../types.ts";
-import { containerSpec, describeLogs, exitCause, exitRemediation, isTerminating, lastLogLines, logHint, otherReadyReplicas, type LogHint } from "./shared.ts";
+import { containerSpec, describeLogs, exitCause, exitRemediation, isFailingAgain, isTerminating, lastLogLines, logHint, otherReadyReplicas, type LogHint } from "./shared.ts";
 
 /**
  * A container the kubelet keeps restarting with a growing back-off. The waiting reason is only
@@ -18,7 +18,7 @@ export const crashLoopBackOff: Rule = {
     const pod = object as Pod;
     if (isTerminating(pod)) return [];
     return containerStatuses(pod)
-      .filter((s) => s.state?.waiting?.reason === "CrashLoopBackOff")
+      .filter((s) => s.state?.waiting?.reason === "CrashLoopBackOff" || isFailingAgain(pod, s))
       .map((s) => evaluateContainer(pod, s, ctx));
   },
 };
@@ -26,7 +26,9 @@ export const crashLoopBackOff: Rule = {
 function evaluateContainer(pod: Pod, status: ContainerStatus, ctx: RuleContext): Finding {
   const path = statusPath(status);
   const spec = containerSpec(pod, status.name);
-  const last = status.lastState?.terminated;
+  // Between a failure and the back-off the kubelet reports the failure as the current state.
+  const betweenRestarts = status.state?.waiting?.reason !== "CrashLoopBackOff";
+  const last = betweenRestarts ? status.state?.terminated : status.lastState?.terminated;
   const cause = last === undefined ? "the container keeps exiting" : last.reason === "OOMKilled" ? "killed by the kernel OOM killer (OOMKilled, exit 137)" : exitCause(last, spec?.spec);
   const logs = lastLogLines(ctx, pod, status.name);
   const hint = logs === undefined ? undefined : logHint(logs.lines, spec?.spec);
@@ -34,12 +36,14 @@ function evaluateContainer(pod: Pod, status: ContainerStatus, ctx: RuleContext):
 
   const controller = ctx.controllerOf(pod);
   const siblings = controller === undefined ? [] : ctx.podsOf(controller).filter((p) => !isTerminating(p));
-  const failing = siblings.filter((p) => (p.status?.containerStatuses ?? []).some((s) => s.name === status.name && s.state?.waiting?.reason === "CrashLoopBackOff"));
+  const failing = siblings.filter((p) => (p.status?.containerStatuses ?? []).some((s) => s.name === status.name && (s.state?.waiting?.reason === "CrashLoopBackOff" || isFailingAgain(p, s))));
   const allFailing = siblings.length > 0 && failing.length === siblings.length;
 
   const waitingMessage = status.state?.waiting?.message;
-  const evidence = [`${path}.state.waiting.reason: CrashLoopBackOff${waitingMessage === undefined ? "" : ` message="${truncate(oneLine(waitingMessage), 160)}"`}`, `${path}.restartCount: ${status.restartCount}`];
-  if (last !== undefined) evidence.push(describeTermination(`${path}.lastState.terminated`, last));
+  const evidence = betweenRestarts
+    ? [`${path}.restartCount: ${status.restartCount}, restartPolicy ${pod.spec.restartPolicy ?? "Always"}: failed again after a restart; the kubelet restarts it after a back-off`]
+    : [`${path}.state.waiting.reason: CrashLoopBackOff${waitingMessage === undefined ? "" : ` message="${truncate(oneLine(waitingMessage), 160)}"`}`, `${path}.restartCount: ${status.restartCount}`];
+  if (last !== undefined) evidence.push(describeTermination(`${path}.${betweenRestarts ? "state" : "lastState"}.terminated`, last));
   if (last !== undefined && (last.exitCode === 126 || last.exitCode === 127) && spec !== undefined) {
     evidence.push(`${spec.path}.command: ${JSON.stringify(spec.spec.command ?? [])} args: ${JSON.stringify(spec.spec.args ?? [])} image: ${spec.spec.image ?? "-"}`);
   }

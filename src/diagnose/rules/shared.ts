@@ -8,7 +8,7 @@ import { redactLines } from "../../util/redact.ts";
 import type { Condition, Container, ContainerStateTerminated, ContainerStatus, KubeEvent, KubeObject, Pod, Probe } from "../../model/k8s.ts";
 import { eventTime, type RuleContext } from "../context.ts";
 import { allContainerStatuses, eventsWith, forContainer, oneLine, remediate, truncate } from "../finding.ts";
-import { EVENT_RECENT_S } from "../thresholds.ts";
+import { CRASHLOOP_MIN_RESTARTS, EVENT_RECENT_S } from "../thresholds.ts";
 
 /** A PVC Pending shorter than this is still being provisioned or bound. */
 export const PVC_GRACE_S = 2 * 60;
@@ -26,6 +26,17 @@ export function recentEvents(ctx: RuleContext, events: readonly KubeEvent[]): Ku
 
 export function isTerminating(object: KubeObject): boolean {
   return object.metadata.deletionTimestamp !== undefined;
+}
+
+/**
+ * A container that failed again after the kubelet already restarted it, and that the kubelet will
+ * restart once more after a back-off: a crash loop, even in the seconds before the kubelet reports
+ * `waiting: CrashLoopBackOff` (a real kubelet shows `state.terminated` until its next sync).
+ */
+export function isFailingAgain(pod: Pod, status: ContainerStatus): boolean {
+  const current = status.state?.terminated;
+  if (current === undefined || current.exitCode === 0 || status.restartCount < CRASHLOOP_MIN_RESTARTS) return false;
+  return (pod.spec.restartPolicy ?? "Always") !== "Never";
 }
 
 export function podIsReady(pod: Pod): boolean {

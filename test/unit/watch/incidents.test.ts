@@ -49,6 +49,31 @@ describe("incident de-duplication", () => {
     expect(book.observe("shop", T0 + 2000, [])).toMatchObject([{ type: "resolve", incident: { recordId: "01ABC" } }]);
   });
 
+  it("a tentative failure opens only after it lasted settleMs, with its first evidence", () => {
+    const book = new IncidentBook({ resolveAfterMs: 0, settleMs: 15_000 });
+    const t = (firstEvidenceMs: number): Signal<string> => ({ ...s("Deployment/shop/api", firstEvidenceMs), tentative: true });
+    expect(book.observe("shop", T0, [t(T0 - 1000)])).toEqual([]);
+    expect(book.observe("shop", T0 + 14_000, [t(T0 - 1000)])).toEqual([]);
+    expect(book.scopesAwaitingResolution()).toEqual(new Set(["shop"]));
+    expect(book.observe("shop", T0 + 15_000, [t(T0 + 12_000)])).toMatchObject([{ type: "open", incident: { firstEvidenceMs: T0 - 1000, openedMs: T0 + 15_000 } }]);
+  });
+
+  it("a tentative failure that turns definite opens at once, dated from its first evidence", () => {
+    const book = new IncidentBook({ resolveAfterMs: 0, settleMs: 15_000 });
+    expect(book.observe("shop", T0, [{ ...s("Deployment/shop/api", T0 - 1000), tentative: true }])).toEqual([]);
+    const opened = book.observe("shop", T0 + 11_000, [{ ...s("Deployment/shop/api", T0 + 10_000), payload: "CrashLoopBackOff" }]);
+    expect(opened).toMatchObject([{ type: "open", incident: { firstEvidenceMs: T0 - 1000 }, signal: { payload: "CrashLoopBackOff" } }]);
+  });
+
+  it("a tentative failure gone before it settled was a one-off: no incident, nothing waiting", () => {
+    const book = new IncidentBook({ resolveAfterMs: 0, settleMs: 15_000 });
+    book.observe("shop", T0, [{ ...s("Deployment/shop/api"), tentative: true }]);
+    expect(book.observe("shop", T0 + 5000, [])).toEqual([]);
+    expect(book.scopesAwaitingResolution()).toEqual(new Set());
+    expect(book.observe("shop", T0 + 30_000, [{ ...s("Deployment/shop/api", T0 + 29_000), tentative: true }])).toEqual([]);
+    expect(book.list()).toEqual([]);
+  });
+
   it("first evidence never lies in the future", () => {
     const book = new IncidentBook();
     expect(book.observe("shop", T0, [s("Pod/shop/p", T0 + 60_000)])).toMatchObject([{ incident: { firstEvidenceMs: T0 } }]);
@@ -67,6 +92,17 @@ describe("detectFailures on cached objects", () => {
     const signals = detectFailures(cache.snapshotObjects("shop"), Date.parse(NOW));
     expect(signals.map((x) => x.key)).toEqual(["Deployment/shop/api"]);
     expect(signals[0]?.firstEvidenceMs).toBe(Date.parse("2026-03-10T11:57:30Z"));
+  });
+
+  it("a container that failed once and runs again is tentative; a crash loop is not", () => {
+    const available = deployment("api", { replicas: 1, ready: 1, available: 1, unavailable: 0 });
+    const availableRs = replicaSet("api-7d9f", { owner: available, replicas: 1, ready: 1, labels: { app: "api" } });
+    const restarted = pod("api-7d9f-x2", { owner: availableRs, labels: { app: "api" }, statuses: [running("app", { restarts: 1, startedAt: "2026-03-10T11:59:59Z", last: term(1, "Error", "2026-03-10T11:59:58Z") })] });
+    const [tentative] = detectFailures([available, availableRs, restarted, node("node-1")], Date.parse(NOW));
+    expect(tentative?.payload.findings.map((f) => f.category)).toEqual(["ContainerExitError"]);
+    expect(tentative?.tentative).toBe(true);
+    const [definite] = detectFailures([d, rs, failing, backOff, node("node-1")], Date.parse(NOW));
+    expect(definite?.tentative).toBe(false);
   });
 
   it("a healthy namespace gives none", () => {

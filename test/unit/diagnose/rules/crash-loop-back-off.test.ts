@@ -1,7 +1,7 @@
 import { expect } from "vitest";
 import { crashLoopBackOff } from "../../../../src/diagnose/rules/crash-loop-back-off.ts";
 import type { Container, KubeObject } from "../../../../src/model/k8s.ts";
-import { ago, event, evidenceWith, logsFor, MIN, pod, podRef, replicaSet, running, term, testRule, waiting } from "../../../helpers/objects.ts";
+import { ago, event, evidenceWith, logsFor, MIN, pod, podRef, replicaSet, running, term, terminated, testRule, waiting } from "../../../helpers/objects.ts";
 
 function looping(name: string, exitCode: number, reason = "Error", containers?: Container[], owner?: KubeObject) {
   return pod(name, {
@@ -87,4 +87,16 @@ testRule(crashLoopBackOff, [
     want: [{ confidence: 0.85, summary: expect.stringContaining("keeps exiting") }],
   },
   { name: "running again: none", objects: [pod("api-7", { statuses: [running("app", { restarts: 4, last: term(1, "Error", ago(MIN)), startedAt: ago(MIN) })] })], want: [] },
+  {
+    // a real kubelet shows the second failure as the current state until its next sync
+    name: "failed again after a restart, before the back-off is reported: a crash loop",
+    objects: [pod("api-8", { statuses: [terminated("app", term(1, "Error", ago(2)), { restarts: 1 })] })],
+    want: [{ category: "CrashLoopBackOff", evidence: evidenceWith("failed again after a restart", "state.terminated: reason=Error exitCode=1") }],
+  },
+  { name: "the first failure, not yet restarted: none", objects: [pod("api-9", { statuses: [terminated("app", term(1, "Error", ago(2)))] })], want: [] },
+  {
+    name: "failed again under restartPolicy Never: none (nothing restarts it)",
+    objects: [pod("api-10", { spec: { restartPolicy: "Never" }, statuses: [terminated("app", term(1, "Error", ago(2)), { restarts: 1 })] })],
+    want: [],
+  },
 ]);
