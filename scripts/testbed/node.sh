@@ -86,7 +86,9 @@ ensure_bridge() {
   if ! ip link show "$REAL_BRIDGE" >/dev/null 2>&1; then
     ip link add "$REAL_BRIDGE" type bridge
   fi
-  ip addr show dev "$REAL_BRIDGE" | grep -q "inet $REAL_NODE_IP/" || ip addr add "$REAL_NODE_IP/24" dev "$REAL_BRIDGE"
+  # (no `ip | grep -q`: with pipefail, grep's early exit would fail the pipeline)
+  local addrs; addrs="$(ip -o addr show dev "$REAL_BRIDGE")"
+  [[ "$addrs" == *"inet $REAL_NODE_IP/"* ]] || ip addr add "$REAL_NODE_IP/24" dev "$REAL_BRIDGE"
   ip link set "$REAL_BRIDGE" up
 }
 
@@ -194,7 +196,8 @@ keyUsage=critical,digitalSignature,keyEncipherment
 extendedKeyUsage=serverAuth
 subjectAltName=IP:$REAL_NODE_IP,DNS:$REAL_NODE_NAME"
   # the API server as pods reach it: the kubernetes Service's ClusterIP and the node address
-  if ! openssl x509 -in "$PKI/apiserver.crt" -noout -text 2>/dev/null | grep -q "IP Address:$REAL_NODE_IP"; then
+  local sans; sans="$(openssl x509 -in "$PKI/apiserver.crt" -noout -ext subjectAltName 2>/dev/null || true)"
+  if [[ "$sans" != *"IP Address:$REAL_NODE_IP"* ]]; then
     rm -f "$PKI/apiserver.crt" "$PKI/apiserver.key"
     sign_cert apiserver "/CN=kube-apiserver" ca "basicConstraints=CA:FALSE
 keyUsage=critical,digitalSignature,keyEncipherment
@@ -281,8 +284,9 @@ import_images() { # the pause and demo images, built here (no registry can be re
     ctr_ images import --all-platforms "$archive" >/dev/null 2>>"$LOGS/containerd-import.log" \
       || die "ctr images import $archive failed (log: $LOGS/containerd-import.log)"
   done < <(build_images)
+  local present; present="$(ctr_ images ls -q 2>/dev/null)"
   for name in "$PAUSE_IMAGE" "$DEMO_IMAGE"; do
-    ctr_ images ls -q 2>/dev/null | grep -qxF "$name" || die "image $name missing in containerd after import"
+    grep -qxF "$name" <<<"$present" || die "image $name missing in containerd after import"
   done
 }
 
