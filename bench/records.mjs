@@ -1,4 +1,4 @@
-// Record-layer benchmarks (DESIGN.md section 4): write+commit one record, `list` and
+// Record-layer benchmarks (docs/records.md): write+commit one record, `list` and
 // `audit verify` over 10,000 records, and repository growth per record. Used by bench/run.mjs
 // through `recordBenchmarks(...)`, or standalone: `node bench/records.mjs [--keep]`.
 //

@@ -3,7 +3,8 @@
 // number). Prints a Markdown table and writes bench/results/latest.json.
 //
 //   npm run bench                # offline benchmarks (no cluster needed)
-//   npm run bench -- --live      # also the test bed benchmarks (bench/live.mjs)
+//   npm run bench -- --live      # also the test bed benchmarks (bench/live.mjs, bench/node.mjs)
+//   npm run bench -- --node      # also the real node benchmarks (bench/node.mjs: chaos loop, MTTD, MTTR)
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync, existsSync } from "node:fs";
 import path from "node:path";
@@ -46,6 +47,11 @@ if (process.argv.includes("--live")) {
   rows.push(...(await reportBenchmarks({ compare, measure, median, root, plugin })));
   const { liveBenchmarks } = await import("./live.mjs");
   rows.push(...(await liveBenchmarks({ compare, measure, median, root, plugin })));
+}
+
+if (process.argv.includes("--node") || process.argv.includes("--live")) {
+  const { nodeBenchmarks } = await import("./node.mjs");
+  rows.push(...(await nodeBenchmarks({ compare, measure, median, root, plugin })));
 }
 
 const machine = { node: execFileSync(nodeFloor.command[0], ["-p", "process.version"], { encoding: "utf8" }).trim(), cpus: (await import("node:os")).cpus().length, date: new Date().toISOString() };

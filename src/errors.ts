@@ -1,7 +1,7 @@
 /**
  * Typed errors. Commands throw these; `src/index.ts` is the one place that prints them and
  * exits. Each says what went wrong and what to do next (`hint`), and carries its exit code
- * (DESIGN.md section 1: 1 error, 2 usage error).
+ * (docs/cli.md, exit codes: 1 error, 2 usage error).
  */
 export class AiopsError extends Error {
   readonly exitCode: number;

@@ -3,10 +3,8 @@
  * --resume`, `apply --shadow` and `rollback RECORD`. See apply/run.ts for the steps, undo.ts for
  * what `rollback` of a verified change means, shadow.ts for the rehearsal.
  */
-import type { Io } from "../cli/io.ts";
-import type { GlobalOptions } from "../cli/options.ts";
+import type { Session } from "./session.ts";
 import { PolicyError } from "../errors.ts";
-import { loadPolicy } from "../policy/policy-file.ts";
 import { resolveHistory } from "../records/history.ts";
 import { sleep } from "../records/lock.ts";
 import { resolveRecord } from "../records/resolve-record.ts";
@@ -20,6 +18,7 @@ import { renderOutcome, type ApplyOutcome } from "./apply/report.ts";
 import { ApplyRun, baselineCategoriesOf } from "./apply/run.ts";
 import { runShadowFor, type ShadowResult } from "./apply/shadow.ts";
 import { proposeUndo } from "./apply/undo.ts";
+import { loadPolicy } from "./load-policy.ts";
 
 export type { ApplyContext } from "./apply/context.ts";
 export type { ApplyOutcome } from "./apply/report.ts";
@@ -132,12 +131,12 @@ export interface ApplyFlags {
 }
 
 /** Builds the context from the global flags; the Kubernetes client loads only here. */
-export async function createApplyContext(globals: GlobalOptions, flags: ApplyFlags, io: Pick<Io, "cwd" | "env" | "now" | "stderr">): Promise<ApplyContext> {
-  const location = { historyDir: globals.historyDir, cwd: io.cwd, env: io.env };
+export async function createApplyContext(session: Session, flags: ApplyFlags): Promise<ApplyContext> {
+  const { io } = session;
+  const location = session.historyLocation;
   const history = resolveHistory(location);
   const { policy } = loadPolicy(location);
-  const { KubeClient } = await import("../kube/client.ts");
-  const client = KubeClient.connect({ kubeconfig: globals.kubeconfig, context: globals.context, requestTimeoutMs: globals.requestTimeoutMs, env: io.env });
+  const client = await session.kube();
   let identity: Promise<string> | undefined;
   return {
     api: client,
@@ -160,8 +159,9 @@ export async function createApplyContext(globals: GlobalOptions, flags: ApplyFla
   };
 }
 
-export async function runApply(recordArg: string, flags: ApplyFlags & ApplyOptions & { shadow?: boolean; shadowTimeoutSeconds?: number }, globals: GlobalOptions, io: Io): Promise<{ text: string; ok: boolean }> {
-  const ctx = await createApplyContext(globals, flags, io);
+export async function runApply(session: Session, recordArg: string, flags: ApplyFlags & ApplyOptions & { shadow?: boolean; shadowTimeoutSeconds?: number }): Promise<{ text: string; ok: boolean }> {
+  const { globals } = session;
+  const ctx = await createApplyContext(session, flags);
   if (flags.shadow === true) {
     const result = await shadowRecord(recordArg, ctx, flags.shadowTimeoutSeconds ?? flags.progressTimeoutSeconds);
     const text = globals.output === "json" || globals.output === "yaml" ? renderMachine(result, globals.output) : `shadow run of ${result.record}: ${result.outcome}: ${result.detail}\n`;
@@ -171,8 +171,9 @@ export async function runApply(recordArg: string, flags: ApplyFlags & ApplyOptio
   return { text: renderOutcome(outcome, globals.output), ok: outcome.status === "verified" };
 }
 
-export async function runRollback(recordArg: string, flags: ApplyFlags, globals: GlobalOptions, io: Io): Promise<{ text: string; ok: boolean }> {
-  const ctx = await createApplyContext(globals, flags, io);
+export async function runRollback(session: Session, recordArg: string, flags: ApplyFlags): Promise<{ text: string; ok: boolean }> {
+  const { globals } = session;
+  const ctx = await createApplyContext(session, flags);
   const result = await rollbackRecord(recordArg, ctx);
   const text = globals.output === "json" || globals.output === "yaml" ? renderMachine(result, globals.output) : `${result.message}\n${result.applied === undefined ? "" : renderOutcome(result.applied, globals.output)}`;
   // An interrupted apply rolled back is what was asked; an undo record must itself verify.
@@ -185,8 +186,9 @@ export async function runRollback(recordArg: string, flags: ApplyFlags, globals:
  * ApplyHook): the same apply, with the policy's verify window. The outcome goes to stderr (the
  * approve command owns stdout); a change that does not verify is an error, so the exit code says so.
  */
-export async function loadApplyHook(globals: GlobalOptions, io: Io): Promise<(recordId: string) => Promise<void>> {
-  const ctx = await createApplyContext(globals, { progressTimeoutSeconds: 180, command: ["kubectl aiops", ...io.argv].join(" ") }, io);
+export async function loadApplyHook(session: Session): Promise<(recordId: string) => Promise<void>> {
+  const { io } = session;
+  const ctx = await createApplyContext(session, { progressTimeoutSeconds: 180, command: session.command });
   return async (recordId) => {
     const outcome = await applyRecord(recordId, ctx);
     io.stderr.write(renderOutcome(outcome, "table"));

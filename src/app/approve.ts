@@ -5,18 +5,17 @@
  * second one sees the first's approval when it judges the status.
  */
 import path from "node:path";
-import type { Io } from "../cli/io.ts";
-import type { GlobalOptions } from "../cli/options.ts";
+import type { GlobalOptions, Session } from "./session.ts";
 import { PolicyError, UsageError } from "../errors.ts";
 import type { Identity } from "../kube/identity.ts";
-import { decide, type GateDecision, type Recorded } from "../policy/gate.ts";
-import { loadPolicy } from "../policy/policy-file.ts";
+import { decide, type GateDecision, type Recorded } from "../gate/gate.ts";
 import { openGit } from "../records/git.ts";
 import { resolveHistory, type History, type HistoryLocation } from "../records/history.ts";
 import { withLock } from "../records/lock.ts";
 import { resolveRecord } from "../records/resolve-record.ts";
 import { appendToRecord, readLocation, type StoreDeps } from "../records/store.ts";
 import { renderMachine } from "../render/format.ts";
+import { loadPolicy } from "./load-policy.ts";
 
 /** Runs the colleague's apply use-case on a record whose rule is met (`approve --apply`). */
 export type ApplyHook = (recordId: string) => Promise<void>;
@@ -128,9 +127,9 @@ export function renderDecision(outcome: DecisionOutcome, output: GlobalOptions["
 }
 
 /** Connects with the global flags; identity is asked once, lazily. */
-export async function createDecisionDeps(globals: GlobalOptions, io: Pick<Io, "env" | "now" | "stderr">): Promise<DecisionDeps> {
-  const { KubeClient } = await import("../kube/client.ts");
-  const client = KubeClient.connect({ kubeconfig: globals.kubeconfig, context: globals.context, requestTimeoutMs: globals.requestTimeoutMs, env: io.env });
+export async function createDecisionDeps(session: Session): Promise<DecisionDeps> {
+  const { io } = session;
+  const client = await session.kube();
   let identity: Promise<Identity> | undefined;
   return {
     now: () => io.now(),
@@ -139,8 +138,13 @@ export async function createDecisionDeps(globals: GlobalOptions, io: Pick<Io, "e
   };
 }
 
-export async function runDecision(request: DecisionRequest, globals: GlobalOptions, io: Io, applyHook?: ApplyHook): Promise<string> {
-  const deps = await createDecisionDeps(globals, io);
-  const outcome = await decideRecord({ historyDir: globals.historyDir, cwd: io.cwd, env: io.env }, request, deps, applyHook);
-  return renderDecision(outcome, globals.output);
+/**
+ * `approve`/`reject`; with `apply`, an approval that meets the tier's rule is applied at once
+ * through the apply use case, with the same session.
+ */
+export async function runDecision(session: Session, request: DecisionRequest): Promise<string> {
+  const applyHook = request.decision === "approve" && request.apply === true ? await (await import("./apply.ts")).loadApplyHook(session) : undefined;
+  const deps = await createDecisionDeps(session);
+  const outcome = await decideRecord(session.historyLocation, request, deps, applyHook);
+  return renderDecision(outcome, session.globals.output);
 }

@@ -4,8 +4,7 @@ import { newestTimestamp, parseInput } from "../diagnose/parse-input.ts";
 import type { Diagnosis, DiagnosisList, Explanation, ObjectRef } from "../diagnose/types.ts";
 import { NotFoundError, UsageError } from "../errors.ts";
 import { readSource } from "../util/read-source.ts";
-import type { Io } from "../cli/io.ts";
-import type { GlobalOptions } from "../cli/options.ts";
+import type { GlobalOptions, Io, Session } from "./session.ts";
 import { renderDiagnosisMarkdown, renderDiagnosisTable } from "../render/diagnosis.ts";
 import { renderMachine } from "../render/format.ts";
 import { closestNames } from "../util/closest.ts";
@@ -33,7 +32,8 @@ export interface DiagnoseArgs {
   command: string;
 }
 
-export async function runDiagnose(request: DiagnoseRequest, args: DiagnoseArgs, globals: GlobalOptions, io: Io): Promise<DiagnoseOutput> {
+export async function runDiagnose(session: Session, request: DiagnoseRequest, args: DiagnoseArgs): Promise<DiagnoseOutput> {
+  const { globals, io } = session;
   const warn = (message: string): void => void io.stderr.write(`${message}\n`);
   let snapshot: Snapshot;
   let target: ObjectRef | undefined;
@@ -44,9 +44,8 @@ export async function runDiagnose(request: DiagnoseRequest, args: DiagnoseArgs, 
     snapshot = { now: args.now ?? newestTimestamp(parsed.objects) ?? io.now().toISOString(), objects: parsed.objects };
     target = request.target === undefined ? undefined : resolveInFile(request.target, snapshot);
   } else {
-    const { KubeClient } = await import("../kube/client.ts");
     const { gatherSnapshot } = await import("../kube/gather.ts");
-    const client = KubeClient.connect({ kubeconfig: globals.kubeconfig, context: globals.context, requestTimeoutMs: globals.requestTimeoutMs, env: io.env });
+    const client = await session.kube();
     cluster = { client };
     const namespace = request.mode === "namespace" && request.namespace !== "" ? request.namespace : (globals.namespace ?? client.context.namespace);
     const scope = request.mode === "all" ? { allNamespaces: true as const } : { namespace };
@@ -72,7 +71,7 @@ export async function runDiagnose(request: DiagnoseRequest, args: DiagnoseArgs, 
   if (args.propose && problems) {
     if (request.mode === "file") throw new UsageError("--propose needs a live cluster (a proposal is dry-run on the server)", "drop -f, or drop --propose");
     const { createProposeContext, proposeFromFindings, describeFindingProposals } = await import("./propose.ts");
-    const ctx = await createProposeContext(globals, { prometheus: args.prometheus, windowSeconds: 7 * 86400, allowShortHistory: false, command: args.command }, io);
+    const ctx = await createProposeContext(session, { prometheus: args.prometheus, windowSeconds: 7 * 86400, allowShortHistory: false, command: args.command });
     const results = await proposeFromFindings(list.items.flatMap((i) => i.findings), ctx, diagnosisId === undefined ? {} : { diagnosisRecord: diagnosisId });
     for (const line of describeFindingProposals(results)) warn(line);
   }

@@ -1,5 +1,5 @@
 /**
- * Changing `.aiops.yaml` is a critical-tier decision (DESIGN.md section 6). `policy propose FILE`
+ * Changing `.aiops.yaml` is a critical-tier decision (docs/policy.md, changing the policy). `policy propose FILE`
  * writes a stage "policy" record holding the diff and the new content; approvals go through the
  * same gate as any proposal, judged by the policy in force (a new file cannot grant itself
  * approvers); `policy apply RECORD` writes and commits the file only once the record is approved,
@@ -9,13 +9,12 @@ import { existsSync, readFileSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parse } from "yaml";
-import type { GlobalOptions } from "../cli/options.ts";
-import type { Io } from "../cli/io.ts";
+import type { GlobalOptions, Session } from "./session.ts";
 import { InputError, PolicyError, UsageError } from "../errors.ts";
 import { canonicalJson, sha256Hex } from "../records/hash.ts";
 import { diffLines } from "../policy/diff-lines.ts";
-import { expireIfDue, roleOf } from "../policy/gate.ts";
-import { loadPolicy, parsePolicy, POLICY_FILE, windowSecondsOf, type Policy } from "../policy/policy-file.ts";
+import { expireIfDue, roleOf } from "../gate/gate.ts";
+import { parsePolicy, POLICY_FILE, windowSecondsOf, type Policy } from "../policy/policy-file.ts";
 import { renderSections } from "../records/format.ts";
 import { openGit } from "../records/git.ts";
 import { resolveHistory, type HistoryLocation } from "../records/history.ts";
@@ -24,6 +23,7 @@ import { resolveRecord } from "../records/resolve-record.ts";
 import { appendToRecord, readLocation, utcSeconds, writeRecord, type NewRecord } from "../records/store.ts";
 import { renderMachine } from "../render/format.ts";
 import { createDecisionDeps, decisionLockOf, gitIdentityOf, storeDepsOf, type DecisionDeps } from "./approve.ts";
+import { loadPolicy } from "./load-policy.ts";
 
 export interface PolicyChangeFacts {
   before: string;
@@ -143,9 +143,9 @@ export function renderPolicyOutcome(outcome: PolicyOutcome, output: GlobalOption
     : `proposed policy change ${outcome.record} (${fields}); critical tier: 2 approvers, neither you, one a security reviewer: kubectl aiops approve ${outcome.record}\n`;
 }
 
-export async function runPolicy(action: "propose" | "apply", argument: string, globals: GlobalOptions, io: Io): Promise<string> {
-  const deps = await createDecisionDeps(globals, io);
-  const location = { historyDir: globals.historyDir, cwd: io.cwd, env: io.env };
-  const outcome = action === "propose" ? await proposePolicyChange(location, { file: argument, command: ["kubectl aiops", ...io.argv].join(" ") }, deps) : await applyPolicyChange(location, { record: argument }, deps);
-  return renderPolicyOutcome(outcome, globals.output);
+export async function runPolicy(session: Session, action: "propose" | "apply", argument: string): Promise<string> {
+  const deps = await createDecisionDeps(session);
+  const location = session.historyLocation;
+  const outcome = action === "propose" ? await proposePolicyChange(location, { file: argument, command: session.command }, deps) : await applyPolicyChange(location, { record: argument }, deps);
+  return renderPolicyOutcome(outcome, session.globals.output);
 }

@@ -3,16 +3,15 @@
  * classify its tier, dry-run it on the server (dryRun=All only: a proposal never changes the
  * cluster), and write one proposal record. Also `proposeFromFindings` for `diagnose --propose`.
  */
-import type { Io } from "../cli/io.ts";
-import type { GlobalOptions } from "../cli/options.ts";
+import type { Session } from "./session.ts";
 import type { Finding } from "../diagnose/types.ts";
 import { AiopsError } from "../errors.ts";
 import { readObject, workloadOfPod, type KubeApi } from "../kube/workloads.ts";
 import type { SelectedSource } from "../metrics/select.ts";
 import type { HorizontalPodAutoscaler, KubeObject, Pod } from "../model/k8s.ts";
-import { loadPolicy } from "../policy/policy-file.ts";
 import { resolveHistory } from "../records/history.ts";
 import { renderMachine } from "../render/format.ts";
+import { loadPolicy } from "./load-policy.ts";
 import { finishProposal, type ProposalOutcome } from "./propose/record.ts";
 import { renderOutcome } from "./propose/render.ts";
 import { buildHpa, buildScale } from "./propose/replicas.ts";
@@ -48,13 +47,13 @@ export interface ProposeOptions {
 }
 
 /** Builds the context from the global flags (kubeconfig, context, namespace, history dir). */
-export async function createProposeContext(globals: GlobalOptions, options: ProposeOptions, io: Pick<Io, "cwd" | "env" | "now" | "stderr">): Promise<ProposeContext> {
-  const location = { historyDir: globals.historyDir, cwd: io.cwd, env: io.env };
+export async function createProposeContext(session: Session, options: ProposeOptions): Promise<ProposeContext> {
+  const { globals, io } = session;
+  const location = session.historyLocation;
   // History and policy first: a proposal that cannot be recorded is refused before any request.
   const history = resolveHistory(location);
   const { policy, file } = loadPolicy(location);
-  const { KubeClient } = await import("../kube/client.ts");
-  const client = KubeClient.connect({ kubeconfig: globals.kubeconfig, context: globals.context, requestTimeoutMs: globals.requestTimeoutMs, env: io.env });
+  const client = await session.kube();
   let identity: Promise<string> | undefined;
   let source: Promise<SelectedSource> | undefined;
   return {
@@ -85,8 +84,9 @@ export async function createProposeContext(globals: GlobalOptions, options: Prop
 }
 
 /** `kubectl aiops propose ACTION KIND/NAME`: returns the text for stdout. */
-export async function runPropose(request: ProposeRequest, options: ProposeOptions, globals: GlobalOptions, io: Io): Promise<string> {
-  const ctx = await createProposeContext(globals, options, io);
+export async function runPropose(session: Session, request: ProposeRequest, options: ProposeOptions): Promise<string> {
+  const { globals } = session;
+  const ctx = await createProposeContext(session, options);
   const result = await propose(ctx, request);
   if ("noChange" in result) {
     ctx.warn(`no proposal: ${result.noChange}; nothing recorded`);

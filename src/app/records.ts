@@ -1,6 +1,5 @@
 import type { Diagnosis, DiagnosisList, Explanation, Finding } from "../diagnose/types.ts";
-import type { Io } from "../cli/io.ts";
-import type { GlobalOptions } from "../cli/options.ts";
+import type { Io, Session } from "./session.ts";
 import { TIERS, type Tier } from "../policy/tiers.ts";
 import { renderMachine } from "../render/format.ts";
 import { interruptedNotices } from "./apply/interrupted.ts";
@@ -19,8 +18,8 @@ import { verifyWalk, type VerifyResult } from "../records/verify.ts";
 
 /** The record use-cases: `list`, `show`, `audit log`, `audit verify`, and `diagnose --record`. */
 
-function historyOf(globals: Pick<GlobalOptions, "historyDir">, io: Pick<Io, "cwd" | "env">): History {
-  return resolveHistory({ historyDir: globals.historyDir, cwd: io.cwd, env: io.env });
+function historyOf(session: Session): History {
+  return resolveHistory(session.historyLocation);
 }
 
 function storeDeps(io: Pick<Io, "now" | "stderr">): StoreDeps {
@@ -32,8 +31,9 @@ export interface ListFilters {
   status?: string | undefined;
 }
 
-export async function runList(globals: GlobalOptions, filters: ListFilters, io: Io): Promise<string> {
-  const history = historyOf(globals, io);
+export async function runList(session: Session, filters: ListFilters): Promise<string> {
+  const { globals, io } = session;
+  const history = historyOf(session);
   const listing = await listRecords(history, storeDeps(io));
   for (const bad of listing.invalid) io.stderr.write(`warning: ${bad.error}\n`);
   for (const notice of interruptedNotices(listing.records)) io.stderr.write(`warning: ${notice}\n`);
@@ -49,8 +49,9 @@ export async function runList(globals: GlobalOptions, filters: ListFilters, io: 
   }
 }
 
-export async function runShow(globals: GlobalOptions, argument: string, io: Io): Promise<string> {
-  const history = historyOf(globals, io);
+export async function runShow(session: Session, argument: string): Promise<string> {
+  const { globals, io } = session;
+  const history = historyOf(session);
   const location = await resolveRecord(history, argument, io.cwd);
   const record = await readLocation(location);
   switch (globals.output) {
@@ -62,8 +63,9 @@ export async function runShow(globals: GlobalOptions, argument: string, io: Io):
   }
 }
 
-export async function runAuditLog(globals: GlobalOptions, io: Io): Promise<string> {
-  const entries = auditLogEntries(await walkHistory(historyOf(globals, io)));
+export async function runAuditLog(session: Session): Promise<string> {
+  const { globals } = session;
+  const entries = auditLogEntries(await walkHistory(historyOf(session)));
   return globals.output === "json" || globals.output === "yaml" ? renderMachine({ apiVersion: "aiops.dev/v1", kind: "AuditLog", items: entries }, globals.output) : renderAuditLog(entries);
 }
 
@@ -78,8 +80,9 @@ export async function verifyHistory(location: HistoryLocation, request: VerifyRe
   return verifyWalk(walk, { requireSigned: request.requireSigned });
 }
 
-export async function runAuditVerify(globals: GlobalOptions, request: VerifyRequest, io: Io): Promise<{ text: string; result: VerifyResult }> {
-  const result = await verifyHistory({ historyDir: globals.historyDir, cwd: io.cwd, env: io.env }, request);
+export async function runAuditVerify(session: Session, request: VerifyRequest): Promise<{ text: string; result: VerifyResult }> {
+  const { globals } = session;
+  const result = await verifyHistory(session.historyLocation, request);
   const text = globals.output === "json" || globals.output === "yaml" ? renderMachine(result, globals.output) : renderVerify(result);
   return { text, result };
 }

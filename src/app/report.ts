@@ -1,13 +1,13 @@
 /**
- * The report use-case (DESIGN.md section 8): skip a period already reported (unless --force),
+ * The report use-case (docs/cli.md, report and watch): skip a period already reported (unless --force),
  * gather the cluster (one list per resource type), usage (Prometheus over the window, else
  * metrics-server, marked) and the history's records, build the report (pure, src/report/),
  * write it as a record under reports/<period>/ and print it.
  */
-import type { Io } from "../cli/io.ts";
-import type { GlobalOptions } from "../cli/options.ts";
+import type { Session } from "./session.ts";
 import { AiopsError, ForbiddenError, NotFoundError } from "../errors.ts";
 import type { KubeClient } from "../kube/client.ts";
+import { apiVersionOf, collectionPath, rbacResourceOf, requireKind } from "../kube/kinds.ts";
 import type { KubeObject } from "../model/k8s.ts";
 import type { History } from "../records/history.ts";
 import type { ReportPeriod } from "../records/paths.ts";
@@ -30,13 +30,14 @@ export interface ReportOutcome {
   recordId?: string;
 }
 
-export async function runReport(args: ReportArgs, globals: GlobalOptions, io: Io): Promise<ReportOutcome> {
+export async function runReport(session: Session, args: ReportArgs): Promise<ReportOutcome> {
+  const { globals, io } = session;
   const warn = (message: string): void => void io.stderr.write(`${message}\n`);
   const { resolveHistory } = await import("../records/history.ts");
   const { listRecords, readLocation } = await import("../records/store.ts");
   const { reportWindow } = await import("../report/period.ts");
   const { readDigest } = await import("../report/digest.ts");
-  const location = { historyDir: globals.historyDir, cwd: io.cwd, env: io.env };
+  const location = session.historyLocation;
   const history = resolveHistory(location);
   const period = reportWindow(args.period, io.now());
 
@@ -59,12 +60,11 @@ export async function runReport(args: ReportArgs, globals: GlobalOptions, io: Io
   const { loadSettings } = await import("./watch/settings.ts");
   const { tierPolicyOf } = await import("../policy/policy-file.ts");
   const settings = loadSettings(location);
-  const { KubeClient } = await import("../kube/client.ts");
   const { gatherSnapshot } = await import("../kube/gather.ts");
-  const client = KubeClient.connect({ kubeconfig: globals.kubeconfig, context: globals.context, requestTimeoutMs: globals.requestTimeoutMs, env: io.env });
+  const client = await session.kube();
   const [snapshot, pdbs, version] = await Promise.all([
     gatherSnapshot(client, { allNamespaces: true }, { logLines: 0, maxLogContainers: 0, now: () => io.now(), warn }),
-    listOptional(client, "/apis/policy/v1/poddisruptionbudgets", "poddisruptionbudgets.policy", "PodDisruptionBudget", "policy/v1", warn),
+    listOptional(client, "PodDisruptionBudget", warn),
     serverVersion(client),
   ]);
   snapshot.objects.push(...pdbs);
@@ -88,7 +88,7 @@ export async function runReport(args: ReportArgs, globals: GlobalOptions, io: Io
   return recordId === undefined ? { text, skipped: false } : { text, skipped: false, recordId };
 }
 
-async function recordReport(report: HealthReport, markdown: string, args: ReportArgs, client: KubeClient, history: History, supersedes: string | undefined, io: Io, warn: (m: string) => void): Promise<string> {
+async function recordReport(report: HealthReport, markdown: string, args: ReportArgs, client: KubeClient, history: History, supersedes: string | undefined, io: Session["io"], warn: (m: string) => void): Promise<string> {
   const { writeRecord } = await import("../records/store.ts");
   const { evidenceSha256 } = await import("../records/hash.ts");
   const { reportTitle } = await import("../report/markdown.ts");
@@ -157,12 +157,15 @@ async function readUsage(client: KubeClient, url: string | undefined, origin: st
   return { source: "none", pointInTime: false, series: [], notes };
 }
 
-async function listOptional(client: KubeClient, path: string, resource: string, kind: string, apiVersion: string, warn: (m: string) => void): Promise<KubeObject[]> {
+/** Every object of a kind across the cluster; none, with a warning on a 403, when it cannot be listed. */
+async function listOptional(client: KubeClient, kind: string, warn: (m: string) => void): Promise<KubeObject[]> {
+  const spec = requireKind(kind);
+  const resource = rbacResourceOf(spec);
   try {
-    const items = await client.list<KubeObject>(path, { verb: "list", resource });
+    const items = await client.list<KubeObject>(collectionPath(spec), { verb: "list", resource });
     for (const item of items) {
-      item.kind = kind;
-      item.apiVersion = apiVersion;
+      item.kind = spec.kind;
+      item.apiVersion = apiVersionOf(spec);
     }
     return items;
   } catch (error) {

@@ -10,11 +10,10 @@
  *                     decision, execution and validation, as body sections or events: 100 % is
  *                     the target, and each incomplete record is listed with what it lacks
  */
-import type { Io } from "../cli/io.ts";
-import type { GlobalOptions } from "../cli/options.ts";
+import type { Io, Session } from "./session.ts";
 import { formatDuration } from "../metrics/source.ts";
 import { TIERS, type Tier } from "../policy/tiers.ts";
-import { checkApprovals } from "../records/approvals-rule.ts";
+import { checkApprovals } from "../policy/approval-rule.ts";
 import { readSections, type RecordFile } from "../records/format.ts";
 import { resolveHistory } from "../records/history.ts";
 import { scanRecords } from "../records/scan.ts";
@@ -136,8 +135,9 @@ export function renderStats(stats: AuditStats): string {
 }
 
 /** Parsed proposal, policy and diagnosis records; an unreadable one is a warning (audit verify names it). */
-async function readRecords(historyDir: string | undefined, io: Pick<Io, "cwd" | "env" | "stderr">): Promise<RecordFile[]> {
-  const history = resolveHistory({ historyDir, cwd: io.cwd, env: io.env });
+async function readRecords(session: Session): Promise<RecordFile[]> {
+  const history = resolveHistory(session.historyLocation);
+  const io: Pick<Io, "stderr"> = session.io;
   const records: RecordFile[] = [];
   for (const location of await scanRecords(history)) {
     if (location.stage === "report") continue;
@@ -150,8 +150,9 @@ async function readRecords(historyDir: string | undefined, io: Pick<Io, "cwd" | 
   return records;
 }
 
-export async function runAuditStats(globals: GlobalOptions, io: Io): Promise<{ text: string; stats: AuditStats }> {
-  const stats = computeStats(await readRecords(globals.historyDir, io));
+export async function runAuditStats(session: Session): Promise<{ text: string; stats: AuditStats }> {
+  const { globals } = session;
+  const stats = computeStats(await readRecords(session));
   const text = globals.output === "json" || globals.output === "yaml" ? renderMachine(stats, globals.output) : renderStats(stats);
   return { text, stats };
 }

@@ -1,22 +1,22 @@
 /**
- * The watch use-case (DESIGN.md section 7): keep an in-memory copy of pods, their workloads,
+ * The watch use-case (docs/cli.md, report and watch): keep an in-memory copy of pods, their workloads,
  * events and nodes through the Watch API; on every change, judge the changed namespaces with the
  * diagnosis engine (no API call per event); record ONE diagnosis per incident with its MTTD;
  * evaluate the policy's PromQL rules; hold one lock per history repository; stop cleanly on
  * SIGINT/SIGTERM (the CLI aborts `deps.signal`), after `--duration`, or after one pass (`--once`).
  */
-import type { Io } from "../cli/io.ts";
-import type { GlobalOptions } from "../cli/options.ts";
+import type { GlobalOptions, Io, Session } from "./session.ts";
 import type { Diagnosis } from "../diagnose/types.ts";
+import { ObjectCache } from "../kube/cache.ts";
 import type { KubeClient } from "../kube/client.ts";
+import { runInformer, type Collection } from "../kube/informer.ts";
+import { collectionPath, rbacResourceOf, requireKind } from "../kube/kinds.ts";
 import type { History } from "../records/history.ts";
 import { proposeAndApply, type TrivialApplier } from "./watch/auto-apply.ts";
-import { ObjectCache } from "./watch/cache.ts";
 import { detectFailures } from "./watch/detect.ts";
 import { IncidentBook, type IncidentAction } from "./watch/incidents.ts";
-import { runInformer, type Collection } from "./watch/informer.ts";
 import { openWatchIncidents, recordResolution, recordRuleIncident, recordWorkloadIncident, type RecorderContext } from "./watch/recorder.ts";
-import { RuleClock, type RuleFiring } from "./watch/rules.ts";
+import { RuleClock, type RuleFiring } from "./watch/alert-rules.ts";
 import type { Settings } from "./watch/settings.ts";
 
 export interface WatchArgs {
@@ -47,45 +47,34 @@ export interface WatchSummary {
   baseline: number;
 }
 
-const NAMESPACED: readonly Omit<Collection, "path" | "namespace">[] = [
-  { kind: "Pod", resource: "pods" },
-  { kind: "Event", resource: "events" },
-  { kind: "ReplicaSet", resource: "replicasets.apps" },
-  { kind: "Deployment", resource: "deployments.apps" },
-  { kind: "StatefulSet", resource: "statefulsets.apps" },
-  { kind: "DaemonSet", resource: "daemonsets.apps" },
-  { kind: "Job", resource: "jobs.batch" },
-];
-
-function collectionPath(resource: string, namespace: string | undefined): string {
-  const [plural = "", group = ""] = resource.split(/\.(.*)/);
-  const base = group === "" ? "/api/v1" : `/apis/${group}/v1`;
-  return namespace === undefined ? `${base}/${plural}` : `${base}/namespaces/${encodeURIComponent(namespace)}/${plural}`;
-}
+/** The kinds watch follows (group, version, plural: src/kube/kinds.ts); nodes are cluster-scoped. */
+const WATCHED = ["Pod", "Event", "ReplicaSet", "Deployment", "StatefulSet", "DaemonSet", "Job", "Node"].map((kind) => requireKind(kind));
 
 export function collectionsFor(namespace: string | undefined): Collection[] {
-  return [
-    ...NAMESPACED.map((c) => ({ ...c, path: collectionPath(c.resource, namespace), ...(namespace === undefined ? {} : { namespace }) })),
-    { kind: "Node", resource: "nodes", path: "/api/v1/nodes" },
-  ];
+  return WATCHED.map((spec) => ({
+    kind: spec.kind,
+    resource: rbacResourceOf(spec),
+    path: collectionPath(spec, namespace),
+    ...(spec.namespaced && namespace !== undefined ? { namespace } : {}),
+  }));
 }
 
-export async function runWatch(args: WatchArgs, globals: GlobalOptions, io: Io, deps: WatchDeps): Promise<WatchSummary> {
+export async function runWatch(session: Session, args: WatchArgs, deps: WatchDeps): Promise<WatchSummary> {
   const { resolveHistory } = await import("../records/history.ts");
   const { loadSettings } = await import("./watch/settings.ts");
   const { withWatchLock } = await import("./watch/instance-lock.ts");
-  const location = { historyDir: globals.historyDir, cwd: io.cwd, env: io.env };
+  const location = session.historyLocation;
   const history = resolveHistory(location);
   const settings = loadSettings(location);
-  return withWatchLock(history, () => watchLoop(args, globals, io, deps, history, settings));
+  return withWatchLock(history, () => watchLoop(session, args, deps, history, settings));
 }
 
-async function watchLoop(args: WatchArgs, globals: GlobalOptions, io: Io, deps: WatchDeps, history: History, settings: Settings): Promise<WatchSummary> {
+async function watchLoop(session: Session, args: WatchArgs, deps: WatchDeps, history: History, settings: Settings): Promise<WatchSummary> {
+  const { globals, io }: { globals: GlobalOptions; io: Io } = session;
   const log = (message: string): void => void io.stderr.write(`${io.now().toISOString()} ${message}\n`);
-  const { KubeClient } = await import("../kube/client.ts");
   const { listRecords } = await import("../records/store.ts");
   const { tierPolicyOf } = await import("../policy/policy-file.ts");
-  const client = KubeClient.connect({ kubeconfig: globals.kubeconfig, context: globals.context, requestTimeoutMs: globals.requestTimeoutMs, env: io.env });
+  const client = await session.kube();
   const namespace = globals.allNamespaces ? undefined : (args.namespace ?? globals.namespace ?? client.context.namespace);
   const store = { now: () => io.now(), warn: log };
   const recorder: RecorderContext = {
@@ -95,7 +84,7 @@ async function watchLoop(args: WatchArgs, globals: GlobalOptions, io: Io, deps: 
     user: await identity(client, log),
     store,
     autoApplyTrivial: settings.watch.autoApplyTrivial,
-    applyTrivial: deps.applyTrivial ?? proposeAndApply(globals, io, args.command, log),
+    applyTrivial: deps.applyTrivial ?? proposeAndApply(session, args.command, log),
   };
   const book = new IncidentBook({ resolveAfterMs: args.once ? 0 : args.resolveAfterMs });
   for (const open of openWatchIncidents((await listRecords(history, store)).records)) {

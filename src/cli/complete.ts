@@ -1,4 +1,5 @@
 import { CATEGORIES } from "../diagnose/types.ts";
+import { DIAGNOSE_WORDS } from "../kube/kinds.ts";
 import { OUTPUT_FORMATS } from "../render/formats.ts";
 import { GLOBAL_OPTIONS } from "./options.ts";
 
@@ -12,7 +13,7 @@ import { GLOBAL_OPTIONS } from "./options.ts";
 export const DIRECTIVE = { default: 0, noSpace: 2, noFileComp: 4 } as const;
 
 export const COMMANDS: Record<string, { flags: readonly string[]; args?: readonly string[] }> = {
-  diagnose: { flags: ["--filename", "-f", "--now", "--fail-on-problems", "--log-lines"], args: ["pod", "deployment", "statefulset", "daemonset", "job", "service", "pvc", "hpa", "node", "namespace"] },
+  diagnose: { flags: ["--filename", "-f", "--now", "--fail-on-problems", "--log-lines"], args: DIAGNOSE_WORDS },
   runbook: { flags: [], args: [...CATEGORIES] },
   propose: { flags: ["--prometheus", "--window", "--allow-short-history", "--replicas", "--container"], args: ["resources", "scale", "hpa", "restart", "rollback"] },
   list: { flags: ["--stage", "--status"] },

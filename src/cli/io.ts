@@ -1,17 +1,8 @@
-/** The process's streams and environment, passed in so commands run in tests without globals. */
-export interface Io {
-  /** The arguments after the program name, as typed (recorded in records' `command`). */
-  argv: readonly string[];
-  stdout: { write(chunk: string): unknown };
-  stderr: { write(chunk: string): unknown };
-  readStdin(): Promise<string>;
-  env: NodeJS.ProcessEnv;
-  cwd: string;
-  stdoutIsTTY: boolean;
-  stderrIsTTY: boolean;
-  now(): Date;
-}
+import type { Io } from "../app/session.ts";
 
+export type { Io };
+
+/** The real process's streams and environment: the one place that reads them. */
 export function processIo(): Io {
   return {
     argv: process.argv.slice(2),

@@ -1,6 +1,7 @@
 import yargs, { type Argv } from "yargs";
 import { AiopsError, InternalError, UsageError } from "../errors.ts";
 import { VERSION } from "../version.ts";
+import type { CommandResult } from "./command-result.ts";
 import type { Io } from "./io.ts";
 import { GLOBAL_OPTIONS } from "./options.ts";
 import { diagnoseCommand } from "./commands/diagnose.ts";
@@ -14,11 +15,6 @@ import { runbookCommand } from "./commands/runbook.ts";
 import { listCommand } from "./commands/list.ts";
 import { showCommand } from "./commands/show.ts";
 import { auditCommand } from "./commands/audit.ts";
-
-/** Set by a command handler; read once the parse is over. */
-export interface CommandResult {
-  exitCode: number;
-}
 
 /**
  * Parses the command line and runs one command. Returns the exit code; never exits. Errors are
@@ -34,7 +30,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     .options(GLOBAL_OPTIONS)
     .command(diagnoseCommand(io, result))
     .command(proposeCommand(io, result))
-    .command(approveCommand(io, result, async (globals) => (await import("../app/apply.ts")).loadApplyHook(globals, io)))
+    .command(approveCommand(io, result))
     .command(rejectCommand(io, result))
     .command(applyCommand(io, result))
     .command(rollbackCommand(io, result))

@@ -2,8 +2,11 @@ import { z } from "zod";
 import { UsageError } from "../errors.ts";
 import { OUTPUT_FORMATS } from "../render/formats.ts";
 import { parseRequestTimeout } from "../kube/timeout.ts";
+import { createSession, type GlobalOptions, type Io, type Session } from "../app/session.ts";
 
-/** Flags every command accepts, with kubectl's names and meanings (DESIGN.md section 1). */
+export type { GlobalOptions };
+
+/** Flags every command accepts, with kubectl's names and meanings (docs/cli.md, global flags). */
 export const GLOBAL_OPTIONS = {
   kubeconfig: { type: "string", describe: "Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)" },
   context: { type: "string", describe: "The kubeconfig context to use" },
@@ -28,8 +31,6 @@ const globalSchema = z.object({
   debug: z.boolean(),
 });
 
-export type GlobalOptions = Omit<z.infer<typeof globalSchema>, "requestTimeout"> & { requestTimeoutMs: number };
-
 /** Validates the global flags yargs parsed; a bad value is a usage error that names the flag. */
 export function parseGlobalOptions(argv: Record<string, unknown>): GlobalOptions {
   const result = globalSchema.safeParse(argv);
@@ -42,4 +43,12 @@ export function parseGlobalOptions(argv: Record<string, unknown>): GlobalOptions
   if (requestTimeoutMs === undefined) throw new UsageError(`invalid --request-timeout "${result.data.requestTimeout}"`, "use a duration such as 0, 30s, 1m or 1h30m (0 = no timeout)");
   const { requestTimeout: _ignored, ...rest } = result.data;
   return { ...rest, requestTimeoutMs };
+}
+
+/**
+ * What every command handler does first: validate the global flags and build the session of this
+ * invocation from them.
+ */
+export function openSession(argv: Record<string, unknown>, io: Io): Session {
+  return createSession(io, parseGlobalOptions(argv));
 }

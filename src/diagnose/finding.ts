@@ -3,7 +3,7 @@ import { classifyAction, type ActionInput, type ActionType } from "../policy/tie
 import { eventFirstTime, eventTime, type RuleContext } from "./context.ts";
 import type { Category, Finding, ObjectRef, Remediation, Rule, Severity } from "./types.ts";
 
-/** Path of the runbook for a category, relative to the project root (DESIGN.md: `runbooks/oomkilled.md`). */
+/** Path of the runbook for a category, relative to the project root, e.g. `runbooks/oomkilled.md` (docs/cli.md). */
 export function runbookPath(category: Category): string {
   return `runbooks/${category.toLowerCase()}.md`;
 }
@@ -44,7 +44,7 @@ export function makeFinding(rule: Pick<Rule, "id" | "category">, input: FindingI
 }
 
 /**
- * A remediation whose tier is the pure classification of DESIGN.md section 6 for the action on
+ * A remediation whose tier is the pure classification of docs/policy.md for the action on
  * `target` (the object the change would touch: usually the pod's controller).
  */
 export function remediate(ctx: RuleContext, type: ActionType, summary: string, target: KubeObject, extra: Partial<ActionInput> = {}): Remediation {

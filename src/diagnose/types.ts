@@ -2,7 +2,7 @@ import type { DiagnosedKind, KubeObject } from "../model/k8s.ts";
 import type { ActionType, Tier } from "../policy/tiers.ts";
 import type { RuleContext } from "./context.ts";
 
-/** The stable failure vocabulary of DESIGN.md section 3. A finding has exactly one. */
+/** The stable failure vocabulary (docs/cli.md, failure categories). A finding has exactly one. */
 export const CATEGORIES = [
   "CrashLoopBackOff",
   "OOMKilled",

@@ -5,7 +5,10 @@
  */
 import { NotFoundError } from "../errors.ts";
 import type { KubeObject } from "../model/k8s.ts";
+import { apiVersionOf, collectionPath, objectPath as kindObjectPath, rbacResourceOf, requireKind } from "./kinds.ts";
 import { CONTENT_TYPES, FIELD_MANAGER, objectPath, rbacResource, readObject, type KubeApi, type ObjectTarget, type PatchType } from "./workloads.ts";
+
+const NAMESPACE = requireKind("Namespace");
 
 /** PATCH for real. Server-side apply is forced, as its dry run was: the approved object wins. */
 export async function patchObject(client: KubeApi, target: ObjectTarget, patchType: PatchType, patch: unknown): Promise<KubeObject> {
@@ -38,13 +41,13 @@ export async function createObject(client: KubeApi, object: KubeObject): Promise
 }
 
 export async function createNamespace(client: KubeApi, name: string, labels: Record<string, string>): Promise<void> {
-  await client.request("/api/v1/namespaces", { method: "POST", query: { fieldManager: FIELD_MANAGER }, body: { apiVersion: "v1", kind: "Namespace", metadata: { name, labels } }, verb: "create", resource: "namespaces" });
+  await client.request(collectionPath(NAMESPACE), { method: "POST", query: { fieldManager: FIELD_MANAGER }, body: { apiVersion: apiVersionOf(NAMESPACE), kind: NAMESPACE.kind, metadata: { name, labels } }, verb: "create", resource: rbacResourceOf(NAMESPACE) });
 }
 
 /** Deletes a namespace without waiting for its finalizers (the namespace controller finishes it). */
 export async function deleteNamespace(client: KubeApi, name: string): Promise<void> {
   try {
-    await client.request(`/api/v1/namespaces/${encodeURIComponent(name)}`, { method: "DELETE", body: { apiVersion: "v1", kind: "DeleteOptions", propagationPolicy: "Background" }, verb: "delete", resource: "namespaces" });
+    await client.request(kindObjectPath(NAMESPACE, undefined, name), { method: "DELETE", body: { apiVersion: "v1", kind: "DeleteOptions", propagationPolicy: "Background" }, verb: "delete", resource: rbacResourceOf(NAMESPACE) });
   } catch (error) {
     if (!(error instanceof NotFoundError)) throw error;
   }

@@ -4,31 +4,17 @@ import { AiopsError, ForbiddenError, NotFoundError } from "../errors.ts";
 import type { KubeObject, Pod } from "../model/k8s.ts";
 import { redactLines } from "../util/redact.ts";
 import type { KubeClient } from "./client.ts";
+import { apiVersionOf, collectionPath, rbacResourceOf, requireKind, type KindSpec } from "./kinds.ts";
 
 interface Collection {
-  kind: string;
-  group: string;
-  version: string;
-  resource: string;
-  namespaced: boolean;
+  spec: KindSpec;
   /** Without it nothing can be diagnosed: a 403 is an error, not a warning. */
   required?: boolean;
 }
 
 const COLLECTIONS: readonly Collection[] = [
-  { kind: "Pod", group: "", version: "v1", resource: "pods", namespaced: true, required: true },
-  { kind: "Event", group: "", version: "v1", resource: "events", namespaced: true },
-  { kind: "Service", group: "", version: "v1", resource: "services", namespaced: true },
-  { kind: "EndpointSlice", group: "discovery.k8s.io", version: "v1", resource: "endpointslices", namespaced: true },
-  { kind: "PersistentVolumeClaim", group: "", version: "v1", resource: "persistentvolumeclaims", namespaced: true },
-  { kind: "ResourceQuota", group: "", version: "v1", resource: "resourcequotas", namespaced: true },
-  { kind: "Deployment", group: "apps", version: "v1", resource: "deployments", namespaced: true },
-  { kind: "ReplicaSet", group: "apps", version: "v1", resource: "replicasets", namespaced: true },
-  { kind: "StatefulSet", group: "apps", version: "v1", resource: "statefulsets", namespaced: true },
-  { kind: "DaemonSet", group: "apps", version: "v1", resource: "daemonsets", namespaced: true },
-  { kind: "Job", group: "batch", version: "v1", resource: "jobs", namespaced: true },
-  { kind: "HorizontalPodAutoscaler", group: "autoscaling", version: "v2", resource: "horizontalpodautoscalers", namespaced: true },
-  { kind: "Node", group: "", version: "v1", resource: "nodes", namespaced: false },
+  { spec: requireKind("Pod"), required: true },
+  ...["Event", "Service", "EndpointSlice", "PersistentVolumeClaim", "ResourceQuota", "Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job", "HorizontalPodAutoscaler", "Node"].map((kind) => ({ spec: requireKind(kind) })),
 ];
 
 export type GatherScope = { namespace: string } | { allNamespaces: true };
@@ -40,11 +26,6 @@ export interface GatherOptions {
   maxLogContainers: number;
   now: () => Date;
   warn: (message: string) => void;
-}
-
-function collectionPath(c: Collection, namespace: string | undefined): string {
-  const base = c.group === "" ? `/api/${c.version}` : `/apis/${c.group}/${c.version}`;
-  return namespace === undefined || !c.namespaced ? `${base}/${c.resource}` : `${base}/namespaces/${namespace}/${c.resource}`;
 }
 
 /**
@@ -63,21 +44,21 @@ export async function gatherSnapshot(client: KubeClient, scope: GatherScope, opt
 
 async function listCollection(client: KubeClient, c: Collection, namespace: string | undefined, options: GatherOptions): Promise<KubeObject[]> {
   try {
-    const items = await client.list<KubeObject>(collectionPath(c, namespace), {
+    const items = await client.list<KubeObject>(collectionPath(c.spec, namespace), {
       verb: "list",
-      resource: c.group === "" ? c.resource : `${c.resource}.${c.group}`,
-      ...(c.namespaced && namespace !== undefined ? { namespace } : {}),
+      resource: rbacResourceOf(c.spec),
+      ...(c.spec.namespaced && namespace !== undefined ? { namespace } : {}),
     });
     for (const item of items) {
-      item.kind = c.kind;
-      item.apiVersion = c.group === "" ? c.version : `${c.group}/${c.version}`;
+      item.kind = c.spec.kind;
+      item.apiVersion = apiVersionOf(c.spec);
       slim(item);
     }
     return items;
   } catch (error) {
     if (c.required === true) throw error;
     if (error instanceof ForbiddenError) {
-      options.warn(`warning: ${error.message}; ${c.resource} not checked (${error.hint ?? ""})`);
+      options.warn(`warning: ${error.message}; ${c.spec.plural} not checked (${error.hint ?? ""})`);
       return [];
     }
     if (error instanceof NotFoundError) return [];

@@ -1,17 +1,5 @@
 import { KubeClient } from "./client.ts";
-
-const RESOURCES: Record<string, string> = {
-  pod: "/api/v1/namespaces/{ns}/pods",
-  deployment: "/apis/apps/v1/namespaces/{ns}/deployments",
-  statefulset: "/apis/apps/v1/namespaces/{ns}/statefulsets",
-  daemonset: "/apis/apps/v1/namespaces/{ns}/daemonsets",
-  job: "/apis/batch/v1/namespaces/{ns}/jobs",
-  service: "/api/v1/namespaces/{ns}/services",
-  pvc: "/api/v1/namespaces/{ns}/persistentvolumeclaims",
-  hpa: "/apis/autoscaling/v2/namespaces/{ns}/horizontalpodautoscalers",
-  node: "/api/v1/nodes",
-  namespace: "/api/v1/namespaces",
-};
+import { collectionPath, rbacResourceOf, resolveDiagnoseKind } from "./kinds.ts";
 
 function flagValue(words: readonly string[], long: string, short?: string): string | undefined {
   for (let i = 0; i < words.length; i++) {
@@ -24,10 +12,10 @@ function flagValue(words: readonly string[], long: string, short?: string): stri
 
 /** Names for completion, read with a short timeout; any failure yields no candidates. */
 export async function listObjectNames(kind: string, words: readonly string[], env: NodeJS.ProcessEnv): Promise<string[]> {
-  const path = RESOURCES[kind];
-  if (path === undefined) return [];
+  const spec = resolveDiagnoseKind(kind);
+  if (spec === undefined) return [];
   const client = KubeClient.connect({ kubeconfig: flagValue(words, "--kubeconfig"), context: flagValue(words, "--context"), requestTimeoutMs: 3000, env });
   const namespace = flagValue(words, "--namespace", "-n") ?? client.context.namespace;
-  const list = await client.request<{ items?: { metadata: { name: string } }[] }>(path.replace("{ns}", namespace), { verb: "list", resource: kind, namespace, query: { limit: 500 } });
+  const list = await client.request<{ items?: { metadata: { name: string } }[] }>(collectionPath(spec, namespace), { verb: "list", resource: rbacResourceOf(spec), namespace, query: { limit: 500 } });
   return (list.items ?? []).map((i) => i.metadata.name);
 }

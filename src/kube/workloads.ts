@@ -7,6 +7,7 @@ import { AiopsError, NotFoundError } from "../errors.ts";
 import type { HorizontalPodAutoscaler, KubeObject, LabelSelector, Pod, ReplicaSet } from "../model/k8s.ts";
 import { closestNames } from "../util/closest.ts";
 import type { KubeClient } from "./client.ts";
+import { apiVersionOf as kindApiVersion, collectionPath as kindCollectionPath, kindSpec, objectPath as kindObjectPath, rbacResourceOf, type KindSpec } from "./kinds.ts";
 
 /** The part of KubeClient used here (structural, so use-case tests can hand in a recorded API). */
 export type KubeApi = Pick<KubeClient, "request" | "list">;
@@ -15,21 +16,8 @@ export const FIELD_MANAGER = "kubectl-aiops";
 
 export type WorkloadKind = "Deployment" | "StatefulSet" | "DaemonSet" | "Pod";
 
-interface KindInfo {
-  apiVersion: string;
-  base: string;
-  /** Plural resource, as RBAC names it (resource.group). */
-  resource: string;
-}
-
-const KINDS: Record<string, KindInfo> = {
-  Deployment: { apiVersion: "apps/v1", base: "/apis/apps/v1", resource: "deployments" },
-  StatefulSet: { apiVersion: "apps/v1", base: "/apis/apps/v1", resource: "statefulsets" },
-  DaemonSet: { apiVersion: "apps/v1", base: "/apis/apps/v1", resource: "daemonsets" },
-  ReplicaSet: { apiVersion: "apps/v1", base: "/apis/apps/v1", resource: "replicasets" },
-  Pod: { apiVersion: "v1", base: "/api/v1", resource: "pods" },
-  HorizontalPodAutoscaler: { apiVersion: "autoscaling/v2", base: "/apis/autoscaling/v2", resource: "horizontalpodautoscalers" },
-};
+/** The kinds read, patched and dry-run here (their group, version and plural: src/kube/kinds.ts). */
+const SUPPORTED = new Set(["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Pod", "HorizontalPodAutoscaler"]);
 
 /** What a patch or dry run is aimed at. */
 export interface ObjectTarget {
@@ -39,30 +27,27 @@ export interface ObjectTarget {
   name: string;
 }
 
-function info(kind: string): KindInfo {
-  const found = KINDS[kind];
+function info(kind: string): KindSpec {
+  const found = SUPPORTED.has(kind) ? kindSpec(kind) : undefined;
   if (found === undefined) throw new AiopsError(`kind ${kind} is not supported here`);
   return found;
 }
 
 /** "deployments.apps", "pods": the resource name RBAC and kubectl use. */
 export function rbacResource(kind: string): string {
-  const i = info(kind);
-  const group = i.apiVersion.includes("/") ? i.apiVersion.split("/")[0] : "";
-  return group === "" ? i.resource : `${i.resource}.${group}`;
+  return rbacResourceOf(info(kind));
 }
 
 export function apiVersionOf(kind: string): string {
-  return info(kind).apiVersion;
+  return kindApiVersion(info(kind));
 }
 
 function collectionPath(kind: string, namespace: string): string {
-  const i = info(kind);
-  return `${i.base}/namespaces/${encodeURIComponent(namespace)}/${i.resource}`;
+  return kindCollectionPath(info(kind), namespace);
 }
 
 export function objectPath(target: ObjectTarget): string {
-  return `${collectionPath(target.kind, target.namespace)}/${encodeURIComponent(target.name)}`;
+  return kindObjectPath(info(target.kind), target.namespace, target.name);
 }
 
 /** GETs one object; a 404 names the closest existing names of the same kind. */
@@ -78,7 +63,7 @@ export async function readObject<T extends KubeObject>(client: KubeApi, kind: st
     const suggestions = closestNames(name, names);
     const word = kind.toLowerCase();
     throw new NotFoundError(`${word} "${name}" not found in namespace "${namespace}"`, {
-      hint: suggestions.length > 0 ? `did you mean: ${suggestions.join(", ")}?` : `list them with kubectl get ${word}s -n ${namespace}, or pass -n NAMESPACE`,
+      hint: suggestions.length > 0 ? `did you mean: ${suggestions.join(", ")}?` : `list them with kubectl get ${info(kind).plural} -n ${namespace}, or pass -n NAMESPACE`,
       cause: error,
     });
   }
@@ -107,10 +92,10 @@ export async function listWorkloadPods(client: KubeApi, workload: KubeObject & {
   const namespace = workload.metadata.namespace ?? "";
   const selector = (workload.spec as { selector?: LabelSelector } | undefined)?.selector;
   if (selector === undefined) return [];
-  const pods = await client.list<Pod>(collectionPath("Pod", namespace), { verb: "list", resource: "pods", namespace, query: { labelSelector: selectorString(selector) } });
+  const pods = await client.list<Pod>(collectionPath("Pod", namespace), { verb: "list", resource: rbacResource("Pod"), namespace, query: { labelSelector: selectorString(selector) } });
   for (const pod of pods) {
     pod.kind = "Pod";
-    pod.apiVersion = "v1";
+    pod.apiVersion = apiVersionOf("Pod");
   }
   return pods;
 }
@@ -121,7 +106,7 @@ export async function findHpa(client: KubeApi, workload: { kind: string; namespa
   const hpa = items.find((h) => h.spec.scaleTargetRef.kind === workload.kind && h.spec.scaleTargetRef.name === workload.name);
   if (hpa !== undefined) {
     hpa.kind = "HorizontalPodAutoscaler";
-    hpa.apiVersion = "autoscaling/v2";
+    hpa.apiVersion = apiVersionOf("HorizontalPodAutoscaler");
   }
   return hpa;
 }
@@ -139,7 +124,7 @@ export async function listRevisions(client: KubeApi, deployment: KubeObject): Pr
   const items = await client.list<ReplicaSet>(collectionPath("ReplicaSet", namespace), { verb: "list", resource: rbacResource("ReplicaSet"), namespace });
   return items
     .filter((rs) => (rs.metadata.ownerReferences ?? []).some((o) => o.kind === "Deployment" && (o.uid === undefined || deployment.metadata.uid === undefined ? o.name === deployment.metadata.name : o.uid === deployment.metadata.uid)))
-    .map((rs) => ({ revision: Number(rs.metadata.annotations?.[REVISION_ANNOTATION] ?? NaN), replicaSet: { ...rs, kind: "ReplicaSet", apiVersion: "apps/v1" } }))
+    .map((rs) => ({ revision: Number(rs.metadata.annotations?.[REVISION_ANNOTATION] ?? NaN), replicaSet: { ...rs, kind: "ReplicaSet", apiVersion: apiVersionOf("ReplicaSet") } }))
     .filter((r) => Number.isInteger(r.revision))
     .sort((a, b) => b.revision - a.revision);
 }

@@ -1,7 +1,7 @@
 /**
  * Usage from metrics-server (metrics.k8s.io/v1beta1): one point-in-time sample per pod, no
  * history. p50 = p95 = max = the current usage, so proposals built on it are low-confidence and
- * one tier higher (DESIGN.md section 5) — reported here, applied by the caller (tierAdjustment).
+ * one tier higher (docs/policy.md, low confidence) — reported here, applied by the caller (tierAdjustment).
  */
 import { AiopsError, NotFoundError } from "../errors.ts";
 import { formatCpu, formatMemory, maxOf, parseQuantity } from "../recommend/quantity.ts";

@@ -1,5 +1,5 @@
 /**
- * Which source backs a proposal (DESIGN.md section 5): Prometheus when a URL is given (the flag
+ * Which source backs a proposal (docs/proposals.md): Prometheus when a URL is given (the flag
  * wins over the policy file), else metrics-server when the cluster serves metrics.k8s.io, else
  * a refusal that says what is missing.
  */

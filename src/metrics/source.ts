@@ -1,12 +1,12 @@
 /**
- * Where resource usage comes from (DESIGN.md section 5). Two implementations: Prometheus (a
+ * Where resource usage comes from (docs/proposals.md). Two implementations: Prometheus (a
  * window of history) and metrics-server (one point-in-time sample). The proposal code only sees
  * this interface, so tests can hand it recorded usage.
  */
 import { AiopsError, PolicyError } from "../errors.ts";
 
 export const DEFAULT_WINDOW_SECONDS = 7 * 24 * 3600;
-/** Less history than this refuses a proposal unless allowShortHistory (DESIGN.md section 5). */
+/** Less history than this refuses a proposal unless allowShortHistory (docs/proposals.md). */
 export const MIN_HISTORY_SECONDS = 24 * 3600;
 export const MIN_SAMPLES = 100;
 
@@ -103,7 +103,7 @@ export class MetricsUnavailableError extends AiopsError {}
 /** The source has no samples for the workload's pods. */
 export class NoUsageDataError extends AiopsError {}
 
-/** Too little history for a resource proposal (DESIGN.md section 5): a policy refusal. */
+/** Too little history for a resource proposal (docs/proposals.md): a policy refusal. */
 export class ShortHistoryError extends PolicyError {}
 
 /** Neither Prometheus nor metrics-server: nothing to base a proposal on. */

@@ -250,7 +250,7 @@ export interface KubeEvent extends KubeObject {
   reportingComponent?: string;
 }
 
-/** Kinds the rules diagnose directly (DESIGN.md section 3). */
+/** Kinds the rules diagnose directly (docs/cli.md, failure categories). */
 export const DIAGNOSED_KINDS = [
   "Pod",
   "Deployment",

@@ -1,15 +1,14 @@
 /**
- * The policy file `.aiops.yaml` at the root of the history's git repository (DESIGN.md section 6).
+ * The policy file `.aiops.yaml` at the root of the history's git repository (docs/policy.md).
  * It lives beside the records so that changing it is itself a commit the audit sees. Absent
  * file = defaults; a present but invalid file is an error naming the file and the field, never a
  * silent fallback (a typo in protectedNamespaces must not lower a tier).
  */
-import { existsSync, readFileSync } from "node:fs";
-import path from "node:path";
+// Layering: parsing and validation only (pure); reading the file is I/O that needs records/
+// history.ts to find the repository, so loadPolicy lives above records, in app/load-policy.ts.
 import { parse } from "yaml";
 import { z } from "zod";
 import { PolicyError } from "../errors.ts";
-import { resolveHistory, type HistoryLocation } from "../records/history.ts";
 import { parseDurationSeconds } from "../util/duration.ts";
 import type { Tier, TierPolicy } from "./tiers.ts";
 
@@ -41,7 +40,7 @@ const watchRuleSchema = z.strictObject({
   for: duration.default(0),
 });
 
-/** `watch:` (DESIGN.md section 7): PromQL alert rules, and whether trivial fixes apply themselves. */
+/** `watch:` (docs/policy.md, `.aiops.yaml`): PromQL alert rules, and whether trivial fixes apply themselves. */
 const watchPolicySchema = z.strictObject({
   rules: z.array(watchRuleSchema).default([]),
   /** Evaluate the rules this often (seconds). */
@@ -68,12 +67,6 @@ const policySchema = z.strictObject({
 /** The policy with durations in seconds. */
 export type Policy = z.output<typeof policySchema>;
 
-export interface LoadedPolicy {
-  policy: Policy;
-  /** Absolute path of the file read; undefined when there is none (defaults apply). */
-  file: string | undefined;
-}
-
 /** Parses the text of a policy file (pure); `file` names it in errors. Empty text = defaults. */
 export function parsePolicy(text: string, file: string): Policy {
   let data: unknown;
@@ -87,20 +80,12 @@ export function parsePolicy(text: string, file: string): Policy {
   const issue = result.error.issues[0];
   const field = issue === undefined || issue.path.length === 0 ? "(top level)" : issue.path.join(".");
   throw new PolicyError(`${file}: invalid policy field ${field}: ${issue?.message ?? "invalid"}`, {
-    hint: "known fields: approvers, securityReviewers, protectedNamespaces, windows {low, medium, critical}, verifyWindow, prometheus, prices {cpuPerCoreHour, memoryPerGiBHour, currency}, watch {rules: [{name, expr, for}], ruleInterval, autoApplyTrivial} (DESIGN.md sections 6 and 7)",
+    hint: "known fields: approvers, securityReviewers, protectedNamespaces, windows {low, medium, critical}, verifyWindow, prometheus, prices {cpuPerCoreHour, memoryPerGiBHour, currency}, watch {rules: [{name, expr, for}], ruleInterval, autoApplyTrivial} (docs/policy.md)",
   });
 }
 
 export function defaultPolicy(): Policy {
   return parsePolicy("", POLICY_FILE);
-}
-
-/** Reads `.aiops.yaml` at the root of the git repository that holds the history. */
-export function loadPolicy(location: HistoryLocation): LoadedPolicy {
-  const history = resolveHistory(location);
-  const file = path.join(history.repoRoot, POLICY_FILE);
-  if (!existsSync(file)) return { policy: defaultPolicy(), file: undefined };
-  return { policy: parsePolicy(readFileSync(file, "utf8"), file), file };
 }
 
 /** What classifyAction needs from the policy. */

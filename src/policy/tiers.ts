@@ -1,5 +1,5 @@
 /**
- * Tier classification (DESIGN.md section 6): a pure function of the action, its target and the
+ * Tier classification (docs/policy.md, how a tier is computed): a pure function of the action, its target and the
  * policy. Nothing read from logs, events or an LLM reaches this function, so nothing of that
  * kind can lower a tier.
  */

@@ -1,5 +1,5 @@
 /**
- * The 30 % margin for requests and limits (DESIGN.md section 5). Pure: usage figures in,
+ * The 30 % margin for requests and limits (docs/proposals.md). Pure: usage figures in,
  * proposed resources out, with every input and every step of the arithmetic kept so a record
  * shows how a number was reached. All arithmetic is exact (bigint nano-units, see quantity.ts).
  *

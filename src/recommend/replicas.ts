@@ -1,5 +1,5 @@
 /**
- * Replica counts and HPA bounds with the 30 % headroom (DESIGN.md section 5), the way the HPA
+ * Replica counts and HPA bounds with the 30 % headroom (docs/proposals.md), the way the HPA
  * controller computes them: desired = ceil(current x utilisation / target), no change when
  * |ratio - 1| <= 0.1, the largest desired count over the resources wins. The target utilisation
  * is 1/1.30 of the request, so ratio = usage x 1.30 / request, computed exactly in bigint.

@@ -88,7 +88,7 @@ export function validateFrontMatter(data: unknown, file: string): FrontMatter {
   if (result.success) return result.data;
   const problems = result.error.issues.slice(0, 5).map((issue) => `${issue.path.length === 0 ? "(front matter)" : issue.path.join(".")}: ${issue.message}`);
   throw new InputError(`${file}: invalid record: ${problems.join("; ")}`, {
-    hint: "records are written by kubectl aiops; restore the committed version with git checkout -- <file>, or see DESIGN.md section 4 for the fields",
+    hint: "records are written by kubectl aiops; restore the committed version with git checkout -- <file>, or see docs/records.md for the fields",
   });
 }
 
@@ -106,7 +106,7 @@ export function normalizeBody(body: string): string {
   return body === "" || body.endsWith("\n") ? body : `${body}\n`;
 }
 
-/** Renders the given body sections in DESIGN.md's order. */
+/** Renders the given body sections in the order of SECTIONS (docs/records.md, body). */
 export function renderSections(sections: Partial<Record<SectionName, string>>): string {
   return SECTIONS.filter((name) => sections[name] !== undefined)
     .map((name) => `## ${name}\n\n${normalizeBody((sections[name] ?? "").trim())}`)

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { FrontMatter } from "./schema.ts";
 
 /**
- * Hashes that make the history tamper-evident (DESIGN.md section 4). `content_sha256` covers the
+ * Hashes that make the history tamper-evident (docs/records.md, hashes and the chain). `content_sha256` covers the
  * immutable part of a record as first written: its front matter without the fields later commits
  * may change, plus the body as first written. Canonical JSON (sorted keys, no undefined) makes the
  * hash independent of key order and YAML style.

@@ -5,7 +5,7 @@ import { AiopsError } from "../errors.ts";
 /**
  * Finding the history folder and its git repository with the filesystem alone (no git process),
  * so `list` stays fast: `--history-dir`, else `$AIOPS_HISTORY_DIR`, else `history/` at the root
- * of the repository of the working directory (DESIGN.md section 1).
+ * of the repository of the working directory (docs/records.md, where records live).
  */
 
 export interface History {

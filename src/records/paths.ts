@@ -3,7 +3,7 @@ import { UsageError } from "../errors.ts";
 import { STAGES, type Stage } from "./status.ts";
 
 /**
- * Where records live inside the history folder (DESIGN.md section 4):
+ * Where records live inside the history folder (docs/records.md, where records live):
  * `prompts/<YYYY>/<MM>/<id>-<slug>.<stage>.md`, reports under `reports/<weekly|daily>/`.
  * Paths here are relative to the history folder and always use '/'.
  */

@@ -7,7 +7,7 @@ import { parseRecordPath } from "./paths.ts";
 import { scanRecords, type RecordLocation } from "./scan.ts";
 
 /**
- * Resolves a RECORD argument (DESIGN.md section 1): a record id, a unique id prefix, or a path
+ * Resolves a RECORD argument (docs/cli.md, commands): a record id, a unique id prefix, or a path
  * inside the history folder. Whatever resolves outside the folder (../, absolute paths,
  * symlinks pointing out) is refused: `show` must never become a way to read any file.
  */

@@ -3,7 +3,7 @@ import { ACTION_TYPES, TIERS } from "../policy/tiers.ts";
 import { STAGES, isKnownStatus, statusesOf } from "./status.ts";
 
 /**
- * The one schema of a record's front matter, for every stage (DESIGN.md section 4). Field names
+ * The one schema of a record's front matter, for every stage (docs/records.md). Field names
  * are a contract with outside scripts: keep them exactly. Objects are strict so a typo or an
  * injected field is an error, not silently kept.
  */

@@ -3,7 +3,7 @@ import { CATEGORIES } from "../diagnose/types.ts";
 import { readSection, type RecordFile } from "./format.ts";
 
 /**
- * Similar past incidents (DESIGN.md section 3), pure: Jaccard similarity over tokens of the
+ * Similar past incidents (docs/records.md, similar past incidents), pure: Jaccard similarity over tokens of the
  * category, the messages and the target (generated pod/ReplicaSet suffixes stripped), against
  * diagnosis and proposal records. A diagnosis's outcome comes from the proposals linked to it.
  */

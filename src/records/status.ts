@@ -1,5 +1,5 @@
 /**
- * Record stages and the status machine of each (DESIGN.md section 4). `audit verify` and
+ * Record stages and the status machine of each (docs/records.md, stages and statuses). `audit verify` and
  * `appendToRecord` both judge transitions here, so the two can never disagree.
  */
 

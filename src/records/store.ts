@@ -2,8 +2,8 @@ import { readFileSync } from "node:fs";
 import { readFile, unlink } from "node:fs/promises";
 import path from "node:path";
 import { AiopsError, NotFoundError, PolicyError, UsageError } from "../errors.ts";
+import type { PolicyRoles } from "../policy/approval-rule.ts";
 import { VERSION } from "../version.ts";
-import type { PolicyRoles } from "./approvals-rule.ts";
 import { writeFileAtomic } from "./atomic-write.ts";
 import { normalizeBody, parseRecord, readFrontMatter, serializeRecord, validateFrontMatter, type RecordFile } from "./format.ts";
 import { openGit, type RecordGit } from "./git.ts";
@@ -52,7 +52,7 @@ export interface WrittenRecord extends StoredRecord {
   commit: string;
 }
 
-/** Changes a later commit may make (DESIGN.md section 4); anything else is immutable. */
+/** Changes a later commit may make (docs/records.md, what may change); anything else is immutable. */
 export interface RecordChange {
   status?: string;
   approvals?: Approval[];

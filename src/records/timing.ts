@@ -1,4 +1,4 @@
-import { checkApprovals } from "./approvals-rule.ts";
+import { checkApprovals } from "../policy/approval-rule.ts";
 import type { FrontMatter } from "./schema.ts";
 import { effectiveTier } from "./versions.ts";
 

@@ -1,4 +1,4 @@
-import type { PolicyRoles } from "./approvals-rule.ts";
+import type { PolicyRoles } from "../policy/approval-rule.ts";
 import { parseRecord, type RecordFile } from "./format.ts";
 import type { HistoryWalk, WalkCommit } from "./git-walk.ts";
 import { ZERO_SHA256 } from "./hash.ts";

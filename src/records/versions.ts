@@ -1,11 +1,11 @@
+import { checkApprovals, type PolicyRoles } from "../policy/approval-rule.ts";
 import { TIERS, type Tier } from "../policy/tiers.ts";
-import { checkApprovals, type PolicyRoles } from "./approvals-rule.ts";
 import type { RecordFile } from "./format.ts";
 import { canonicalJson, contentSha256, immutableFrontMatter } from "./hash.ts";
 import { INITIAL_STATUS, isLegalTransition, requiresApproval } from "./status.ts";
 
 /**
- * The rules between two versions of one record (DESIGN.md section 4), pure: `audit verify`
+ * The rules between two versions of one record (docs/records.md, what may change), pure: `audit verify`
  * applies them to every pair of consecutive committed versions, `appendToRecord` to the version
  * it is about to write, recovery to an uncommitted change.
  */

@@ -1,5 +1,5 @@
 /**
- * The data of a health report (DESIGN.md section 8): what `report -o json` prints and what the
+ * The data of a health report (docs/cli.md, report and watch): what `report -o json` prints and what the
  * Markdown renders. Field names are a contract with scripts reading `-o json`: keep them.
  */
 import type { Category, Severity } from "../diagnose/types.ts";

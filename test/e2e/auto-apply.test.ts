@@ -3,8 +3,10 @@ import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { parseGlobalOptions } from "../../src/cli/options.ts";
 import { proposeAndApply } from "../../src/app/watch/auto-apply.ts";
+import { createSession } from "../../src/app/session.ts";
 import type { Finding } from "../../src/diagnose/types.ts";
 import { gitdir } from "../helpers/gitdir.ts";
+import { sessionIo } from "../helpers/io.ts";
 import { describeTestbed } from "./suite.ts";
 import { createNamespace, kubectl, testbed, webDeployment } from "./testbed.ts";
 
@@ -46,8 +48,8 @@ describeTestbed("watch auto-apply of a trivial restart (test bed)", () => {
     };
     const globals = parseGlobalOptions({ kubeconfig: testbed().kubeconfig, allNamespaces: false, requestTimeout: "30s", output: "json", historyDir: path.join(repo, "history"), color: false, debug: false });
     const logs: string[] = [];
-    const io = { cwd: repo, env: { ...process.env, KUBECONFIG: testbed().kubeconfig }, now: () => new Date(), stderr: { write: (s: string) => logs.push(s) } };
-    const apply = proposeAndApply(globals, io, "kubectl aiops watch (test)", (m) => logs.push(m));
+    const io = sessionIo({ cwd: repo, env: { ...process.env, KUBECONFIG: testbed().kubeconfig }, stderr: { write: (s: string) => logs.push(s) } });
+    const apply = proposeAndApply(createSession(io, globals), "kubectl aiops watch (test)", (m) => logs.push(m));
 
     const result = await apply(finding);
     expect(result.applied, result.detail + logs.join("")).toBe(true);
@@ -73,8 +75,8 @@ describeTestbed("watch auto-apply of a trivial restart (test bed)", () => {
 
   it("leaves anything but a trivial pod restart to a human", async () => {
     const globals = parseGlobalOptions({ kubeconfig: testbed().kubeconfig, allNamespaces: false, requestTimeout: "30s", output: "json", historyDir: path.join(repo, "history"), color: false, debug: false });
-    const io = { cwd: repo, env: process.env, now: () => new Date(), stderr: { write: () => true } };
-    const result = await proposeAndApply(globals, io, "test", () => undefined)({
+    const io = sessionIo({ cwd: repo, env: process.env, stderr: { write: () => true } });
+    const result = await proposeAndApply(createSession(io, globals), "test", () => undefined)({
       id: "pod.oomkilled", category: "OOMKilled", severity: "high", confidence: 0.95, object: { kind: "Pod", namespace: ns, name: "x" }, summary: "", evidence: [],
       remediation: { action: "resources", summary: "", tier: "trivial" }, runbook: "",
     });

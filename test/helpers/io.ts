@@ -1,4 +1,4 @@
-import type { Io } from "../../src/cli/io.ts";
+import type { Io } from "../../src/app/session.ts";
 import { run } from "../../src/cli/main.ts";
 
 export interface CapturedRun {
@@ -24,4 +24,19 @@ export async function runCli(argv: string[], options: { stdin?: string; env?: No
   };
   const code = await run(argv, io);
   return { code, stdout, stderr };
+}
+
+/** A full Io for a use case run without the CLI: silent streams and the real clock unless given. */
+export function sessionIo(partial: Partial<Io> & Pick<Io, "cwd">): Io {
+  return {
+    argv: [],
+    stdout: { write: () => true },
+    stderr: { write: () => true },
+    readStdin: async () => "",
+    env: process.env,
+    stdoutIsTTY: false,
+    stderrIsTTY: false,
+    now: () => new Date(),
+    ...partial,
+  };
 }

@@ -6,7 +6,7 @@
 import { ForbiddenError, PolicyError } from "../../errors.ts";
 import { reviewAll, type AccessQuestion } from "../../kube/access-review.ts";
 import { dryRunDelete, dryRunPatch, rbacResource, type DryRunResult, type KubeApi } from "../../kube/workloads.ts";
-import { checkApprovals, type PolicyRoles } from "../../records/approvals-rule.ts";
+import { checkApprovals, type PolicyRoles } from "../../policy/approval-rule.ts";
 import type { FrontMatter, RecordAction, RecordTarget } from "../../records/schema.ts";
 import { effectiveTier } from "../../records/versions.ts";
 import type { VerifyResult } from "../../records/verify.ts";

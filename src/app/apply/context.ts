@@ -1,6 +1,6 @@
 import type { KubeApi } from "../../kube/workloads.ts";
 import type { Policy } from "../../policy/policy-file.ts";
-import type { PolicyRoles } from "../../records/approvals-rule.ts";
+import type { PolicyRoles } from "../../policy/approval-rule.ts";
 import type { History, HistoryLocation } from "../../records/history.ts";
 import type { StoreDeps } from "../../records/store.ts";
 
@@ -27,7 +27,7 @@ export interface ApplyContext {
   verifyWindowSeconds: number;
   /** Bound on the rollout wait after the patch. */
   progressTimeoutSeconds: number;
-  /** DESIGN.md section 6: an automatic rollback finishes within 5 minutes. */
+  /** docs/policy.md (apply and rollback): an automatic rollback finishes within 5 minutes. */
   rollbackBoundSeconds: number;
   pollMs: number;
   /** Ask the audit walk to check commit signatures too. */

@@ -7,6 +7,7 @@
 import type { Snapshot } from "../../diagnose/context.ts";
 import { diagnoseSnapshot } from "../../diagnose/engine.ts";
 import type { Finding } from "../../diagnose/types.ts";
+import { apiVersionOf, collectionPath, rbacResourceOf, requireKind } from "../../kube/kinds.ts";
 import { evaluateRollout, type RolloutProgress } from "../../kube/rollout.ts";
 import { listWorkloadPods, readObject, selectorString, workloadOfPod, type KubeApi } from "../../kube/workloads.ts";
 import type { HorizontalPodAutoscaler, KubeObject, LabelSelector, Pod } from "../../model/k8s.ts";
@@ -51,19 +52,20 @@ export async function observe(ctx: Pick<ApplyContext, "api" | "now" | "policy">,
   const workload = await readObject<KubeObject>(api, subject.kind, ns, subject.name);
   const [pods, replicaSets, events] = await Promise.all([
     listWorkloadPods(api, workload),
-    subject.kind === "Deployment" ? listKind(api, `/apis/apps/v1/namespaces/${ns}/replicasets`, "ReplicaSet", "apps/v1", "replicasets.apps", ns, (workload.spec as { selector?: LabelSelector }).selector) : Promise.resolve([]),
-    listKind(api, `/api/v1/namespaces/${ns}/events`, "Event", "v1", "events", ns, undefined).catch(() => []),
+    subject.kind === "Deployment" ? listKind(api, "ReplicaSet", ns, (workload.spec as { selector?: LabelSelector }).selector) : Promise.resolve([]),
+    listKind(api, "Event", ns, undefined).catch(() => []),
   ]);
   const snapshot: Snapshot = { now: ctx.now().toISOString(), objects: [workload, ...replicaSets, ...pods, ...events] };
   const diagnosis = diagnoseSnapshot(snapshot, { targets: [{ kind: subject.kind, namespace: ns, name: subject.name }], tierPolicy: tierPolicyOf(ctx.policy) });
   return { workload, pods, findings: diagnosis.items.flatMap((i) => i.findings), rollout: evaluateRollout(workload) };
 }
 
-async function listKind(api: KubeApi, path: string, kind: string, apiVersion: string, resource: string, namespace: string, selector: LabelSelector | undefined): Promise<KubeObject[]> {
-  const items = await api.list<KubeObject>(path, { verb: "list", resource, namespace, ...(selector === undefined ? {} : { query: { labelSelector: selectorString(selector) } }) });
+async function listKind(api: KubeApi, kind: string, namespace: string, selector: LabelSelector | undefined): Promise<KubeObject[]> {
+  const spec = requireKind(kind);
+  const items = await api.list<KubeObject>(collectionPath(spec, namespace), { verb: "list", resource: rbacResourceOf(spec), namespace, ...(selector === undefined ? {} : { query: { labelSelector: selectorString(selector) } }) });
   for (const item of items) {
-    item.kind = kind;
-    item.apiVersion = apiVersion;
+    item.kind = spec.kind;
+    item.apiVersion = apiVersionOf(spec);
   }
   return items;
 }

@@ -1,5 +1,5 @@
 /**
- * `rollback RECORD` of a verified change. Decision (DESIGN.md leaves it open):
+ * `rollback RECORD` of a verified change (docs/policy.md, apply and rollback). The decisions:
  *
  * - The undo is a NEW proposal record (its own file, `links.supersedes` = the original), whose
  *   action is the original's inverse and whose rollback is the original's patch. The original's
@@ -21,7 +21,7 @@ import { PolicyError } from "../../errors.ts";
 import { readOptional } from "../../kube/apply.ts";
 import { dryRunPatch } from "../../kube/workloads.ts";
 import { windowSecondsOf } from "../../policy/policy-file.ts";
-import { checkApprovals, ROLE_APPROVER, ROLE_SECURITY_REVIEWER } from "../../records/approvals-rule.ts";
+import { checkApprovals, ROLE_APPROVER, ROLE_SECURITY_REVIEWER } from "../../policy/approval-rule.ts";
 import { renderSections } from "../../records/format.ts";
 import { evidenceSha256 } from "../../records/hash.ts";
 import type { Approval, FrontMatter, RecordTarget } from "../../records/schema.ts";

@@ -88,7 +88,7 @@ export function proposalRecord(draft: ProposalDraft, f: RecordFacts): NewRecord 
 export function tierReason(draft: ProposalDraft, tier: Tier, policy: Policy): string {
   const base = classifyAction({ ...draft.tierInput, lowConfidence: false }, tierPolicyOf(policy));
   const ns = draft.tierInput.namespace;
-  const why = ns !== undefined && policy.protectedNamespaces.includes(ns) ? `namespace ${ns} is protected` : `${draft.action} rule of DESIGN.md section 6`;
+  const why = ns !== undefined && policy.protectedNamespaces.includes(ns) ? `namespace ${ns} is protected` : `${draft.action} rule in docs/policy.md`;
   return base === tier ? `${tier} (${why})` : `${tier} (${base} by the ${why}, raised one tier: the figures are low-confidence)`;
 }
 

@@ -1,4 +1,5 @@
 import { PolicyError } from "../../errors.ts";
+import { collectionPath, requireKind } from "../../kube/kinds.ts";
 import { REVISION_ANNOTATION, controllerRef, listRevisions, readObject, workloadOfPod } from "../../kube/workloads.ts";
 import type { Pod, PodTemplate } from "../../model/k8s.ts";
 import { restartPodPlan, restartWorkloadPlan, rollbackPlan, templateOf } from "../../recommend/patch.ts";
@@ -31,7 +32,7 @@ async function restartPod(ctx: ProposeContext, name: string): Promise<ProposalDr
   // The owner chain only names the controller in the record; a vanished ReplicaSet must not block a restart.
   const workload = await workloadOfPod(ctx.api, pod).catch(() => undefined);
   const controller = workload === undefined ? `${owner.kind} ${owner.name}` : `${workload.kind} ${workload.name}`;
-  const siblings = await ctx.api.list<Pod>(`/api/v1/namespaces/${encodeURIComponent(ctx.namespace)}/pods`, { verb: "list", resource: "pods", namespace: ctx.namespace });
+  const siblings = await ctx.api.list<Pod>(collectionPath(requireKind("Pod"), ctx.namespace), { verb: "list", resource: "pods", namespace: ctx.namespace });
   const others = siblings.filter((p) => p.metadata.name !== name && controllerRef(p)?.uid === owner.uid && controllerRef(p)?.name === owner.name && isReady(p));
   const restarts = (pod.status?.containerStatuses ?? []).map((s) => `${s.name}: ready=${s.ready}, restartCount=${s.restartCount}${s.state?.waiting?.reason === undefined ? "" : `, waiting ${s.state.waiting.reason}`}`);
   return {

@@ -1,16 +1,9 @@
 import { UsageError } from "../../errors.ts";
+import { resolveKind } from "../../kube/kinds.ts";
 import { apiVersionOf, readObject, type KubeApi } from "../../kube/workloads.ts";
 import type { DaemonSet, KubeObject, PodTemplate } from "../../model/k8s.ts";
 import type { PatchTarget } from "../../recommend/patch.ts";
 import type { ProposeAction } from "./types.ts";
-
-/** kubectl's names and short names for the kinds propose accepts. */
-const KIND_ALIASES: Record<string, string> = {
-  pod: "Pod", pods: "Pod", po: "Pod",
-  deployment: "Deployment", deployments: "Deployment", deploy: "Deployment",
-  statefulset: "StatefulSet", statefulsets: "StatefulSet", sts: "StatefulSet",
-  daemonset: "DaemonSet", daemonsets: "DaemonSet", ds: "DaemonSet",
-};
 
 /** Which kinds each action changes, and why the others are refused. */
 const ALLOWED: Record<ProposeAction, readonly string[]> = {
@@ -38,7 +31,8 @@ export function parseTarget(action: ProposeAction, word: string | undefined, sec
     if (second !== undefined) throw new UsageError(`give either KIND/NAME or KIND NAME, not both ("${word}" "${second}")`);
     [kindWord, name] = word.split("/", 2) as [string, string];
   }
-  const kind = KIND_ALIASES[kindWord.toLowerCase()];
+  // kubectl's names and short names (src/kube/kinds.ts); ALLOWED says which kinds the action takes.
+  const kind = resolveKind(kindWord)?.kind;
   const allowed = ALLOWED[action];
   if (kind === undefined || !allowed.includes(kind)) {
     throw new UsageError(`propose ${action} does not take kind "${kindWord}": ${REFUSAL[action]}`, `use one of: ${allowed.map((k) => `${k.toLowerCase()}/NAME`).join(", ")}`);

@@ -14,7 +14,7 @@ import { redactText } from "../../util/redact.ts";
 import { diagnosisRecord } from "../records.ts";
 import { trivialFindings, type TrivialApplier } from "./auto-apply.ts";
 import type { Incident } from "./incidents.ts";
-import type { RuleFiring } from "./rules.ts";
+import type { RuleFiring } from "./alert-rules.ts";
 
 export interface RecorderContext {
   history: History;

@@ -1,8 +1,9 @@
 /**
  * What `watch` and `report` read from `.aiops.yaml`: the policy, with its `watch:` section.
  */
-import { loadPolicy, parsePolicy, type Policy, type WatchPolicy } from "../../policy/policy-file.ts";
+import { parsePolicy, type Policy, type WatchPolicy } from "../../policy/policy-file.ts";
 import type { HistoryLocation } from "../../records/history.ts";
+import { loadPolicy } from "../load-policy.ts";
 
 export type { WatchPolicy, WatchRule } from "../../policy/policy-file.ts";
 

@@ -2,9 +2,9 @@ import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
 import { z } from "zod";
 import { UsageError } from "../../errors.ts";
 import { parseDurationSeconds } from "../../util/duration.ts";
-import type { CommandResult } from "../main.ts";
+import type { CommandResult } from "../command-result.ts";
 import type { Io } from "../io.ts";
-import { parseGlobalOptions } from "../options.ts";
+import { openSession } from "../options.ts";
 
 /** A verification window longer than an hour is a typo: the apply holds its lock meanwhile. */
 const MAX_VERIFY_SECONDS = 3600;
@@ -33,10 +33,6 @@ function record(argv: ArgumentsCamelCase): unknown {
   return typeof argv["record"] === "number" ? String(argv["record"]) : argv["record"];
 }
 
-function command(io: Io): string {
-  return ["kubectl aiops", ...io.argv].join(" ");
-}
-
 export function applyCommand(io: Io, result: CommandResult): CommandModule {
   return {
     command: "apply <record>",
@@ -52,7 +48,7 @@ export function applyCommand(io: Io, result: CommandResult): CommandModule {
         .example("$0 apply 01JD3X --shadow", "rehearse it in aiops-shadow-<id> first")
         .example("$0 apply 01JD3X --resume", "finish an interrupted apply"),
     handler: async (argv: ArgumentsCamelCase) => {
-      const globals = parseGlobalOptions(argv);
+      const session = openSession(argv, io);
       const parsed = applySchema.safeParse({ ...argv, record: record(argv) });
       if (!parsed.success) throw new UsageError(parsed.error.issues[0]?.message ?? "invalid arguments", "see kubectl aiops apply --help");
       const { resume, shadow } = parsed.data;
@@ -60,7 +56,7 @@ export function applyCommand(io: Io, result: CommandResult): CommandModule {
       const verifyWindowSeconds = parsed.data.verifyWindow === undefined ? undefined : parseSeconds("verify-window", parsed.data.verifyWindow, MAX_VERIFY_SECONDS);
       const progressTimeoutSeconds = parseSeconds("progress-timeout", parsed.data.progressTimeout, MAX_PROGRESS_SECONDS);
       const { runApply } = await import("../../app/apply.ts");
-      const out = await runApply(parsed.data.record, { verifyWindowSeconds, progressTimeoutSeconds, command: command(io), resume, shadow }, globals, io);
+      const out = await runApply(session, parsed.data.record, { verifyWindowSeconds, progressTimeoutSeconds, command: session.command, resume, shadow });
       io.stdout.write(out.text);
       if (!out.ok) {
         io.stderr.write(`error: ${shadow ? "the shadow run failed" : "the change did not verify and was rolled back (or failed)"}; see the record for what failed\n`);
@@ -83,13 +79,13 @@ export function rollbackCommand(io: Io, result: CommandResult): CommandModule {
         .option("progress-timeout", { type: "string", default: DEFAULT_PROGRESS, describe: "How long to wait for the rollout" })
         .example("$0 rollback 01JD3X", "undo the verified change 01JD3X"),
     handler: async (argv: ArgumentsCamelCase) => {
-      const globals = parseGlobalOptions(argv);
+      const session = openSession(argv, io);
       const parsed = rollbackSchema.safeParse({ ...argv, record: record(argv) });
       if (!parsed.success) throw new UsageError(parsed.error.issues[0]?.message ?? "invalid arguments", "see kubectl aiops rollback --help");
       const verifyWindowSeconds = parsed.data.verifyWindow === undefined ? undefined : parseSeconds("verify-window", parsed.data.verifyWindow, MAX_VERIFY_SECONDS);
       const progressTimeoutSeconds = parseSeconds("progress-timeout", parsed.data.progressTimeout, MAX_PROGRESS_SECONDS);
       const { runRollback } = await import("../../app/apply.ts");
-      const out = await runRollback(parsed.data.record, { verifyWindowSeconds, progressTimeoutSeconds, command: command(io) }, globals, io);
+      const out = await runRollback(session, parsed.data.record, { verifyWindowSeconds, progressTimeoutSeconds, command: session.command });
       io.stdout.write(out.text);
       if (!out.ok) {
         io.stderr.write("error: the rollback did not verify; see the records for what failed\n");

@@ -1,10 +1,9 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
 import { z } from "zod";
 import { UsageError } from "../../errors.ts";
-import type { ApplyHook } from "../../app/approve.ts";
-import type { CommandResult } from "../main.ts";
+import type { CommandResult } from "../command-result.ts";
 import type { Io } from "../io.ts";
-import { parseGlobalOptions, type GlobalOptions } from "../options.ts";
+import { openSession } from "../options.ts";
 
 const recordArg = z.string({ message: "name the record: an id, a unique id prefix, or a path under the history folder" }).min(1, "RECORD is empty");
 const approveSchema = z.object({ record: recordArg, comment: z.string().optional(), apply: z.boolean() });
@@ -20,7 +19,7 @@ function recordOf(argv: ArgumentsCamelCase): unknown {
  * flags (kubeconfig, context, history dir), loaded only when --apply is used; without it --apply
  * is refused with a hint.
  */
-export function approveCommand(io: Io, _result: CommandResult, loadApply?: (globals: GlobalOptions) => Promise<ApplyHook>): CommandModule {
+export function approveCommand(io: Io, _result: CommandResult): CommandModule {
   return {
     command: "approve <record>",
     describe: "Approve a proposal as the identity the API server authenticates; the status moves to approved when the tier's rule is met",
@@ -32,12 +31,11 @@ export function approveCommand(io: Io, _result: CommandResult, loadApply?: (glob
         .example("$0 approve 01JD3X", "approve the proposal whose id starts with 01JD3X")
         .example("$0 approve 01JD3X --comment 'checked the dashboards' --apply", "approve, and apply if no other approval is needed"),
     handler: async (argv: ArgumentsCamelCase) => {
-      const globals = parseGlobalOptions(argv);
+      const session = openSession(argv, io);
       const parsed = approveSchema.safeParse({ ...argv, record: recordOf(argv) });
       if (!parsed.success) throw new UsageError(parsed.error.issues[0]?.message ?? "invalid arguments", "see kubectl aiops approve --help");
-      const hook = parsed.data.apply && loadApply !== undefined ? await loadApply(globals) : undefined;
       const { runDecision } = await import("../../app/approve.ts");
-      io.stdout.write(await runDecision({ record: parsed.data.record, decision: "approve", comment: parsed.data.comment, apply: parsed.data.apply }, globals, io, hook));
+      io.stdout.write(await runDecision(session, { record: parsed.data.record, decision: "approve", comment: parsed.data.comment, apply: parsed.data.apply }));
     },
   };
 }
@@ -52,11 +50,11 @@ export function rejectCommand(io: Io, _result: CommandResult): CommandModule {
         .option("reason", { type: "string", describe: "Why (required)" })
         .example("$0 reject 01JD3X --reason 'the limit is too low for the batch job'", "reject with a reason"),
     handler: async (argv: ArgumentsCamelCase) => {
-      const globals = parseGlobalOptions(argv);
+      const session = openSession(argv, io);
       const parsed = rejectSchema.safeParse({ ...argv, record: recordOf(argv) });
       if (!parsed.success) throw new UsageError(parsed.error.issues[0]?.message ?? "invalid arguments", "see kubectl aiops reject --help");
       const { runDecision } = await import("../../app/approve.ts");
-      io.stdout.write(await runDecision({ record: parsed.data.record, decision: "reject", comment: parsed.data.reason }, globals, io));
+      io.stdout.write(await runDecision(session, { record: parsed.data.record, decision: "reject", comment: parsed.data.reason }));
     },
   };
 }

@@ -1,9 +1,9 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
 import { z } from "zod";
 import { PolicyError, UsageError } from "../../errors.ts";
-import type { CommandResult } from "../main.ts";
+import type { CommandResult } from "../command-result.ts";
 import type { Io } from "../io.ts";
-import { parseGlobalOptions } from "../options.ts";
+import { openSession } from "../options.ts";
 
 const verifySchema = z.object({
   requireSigned: z.boolean(),
@@ -30,11 +30,11 @@ function auditVerifyCommand(io: Io, _result: CommandResult): CommandModule {
         .example("$0 audit verify", "exit 0 and one summary line when the history is intact")
         .example("$0 audit verify --allowed-signers .aiops-signers", "also require commits signed by a listed SSH key"),
     handler: async (argv: ArgumentsCamelCase) => {
-      const globals = parseGlobalOptions(argv);
+      const session = openSession(argv, io);
       const parsed = verifySchema.safeParse(argv);
       if (!parsed.success) throw new UsageError(parsed.error.issues[0]?.message ?? "invalid arguments", "see kubectl aiops audit verify --help");
       const { runAuditVerify } = await import("../../app/records.ts");
-      const { text, result } = await runAuditVerify(globals, { requireSigned: parsed.data.requireSigned || parsed.data.allowedSigners !== undefined, allowedSignersFile: parsed.data.allowedSigners }, io);
+      const { text, result } = await runAuditVerify(session, { requireSigned: parsed.data.requireSigned || parsed.data.allowedSigners !== undefined, allowedSignersFile: parsed.data.allowedSigners });
       io.stdout.write(text);
       if (!result.ok) {
         throw new PolicyError(result.summary, { hint: "each line above names the record and the commit; inspect one with: git show <commit> -- <file>" });
@@ -49,9 +49,9 @@ function auditLogCommand(io: Io): CommandModule {
     describe: "The decision history from git: date, git author, record, stage, status change, title",
     builder: (y: Argv) => y.example("$0 audit log", "one line per record commit, oldest first"),
     handler: async (argv: ArgumentsCamelCase) => {
-      const globals = parseGlobalOptions(argv);
+      const session = openSession(argv, io);
       const { runAuditLog } = await import("../../app/records.ts");
-      io.stdout.write(await runAuditLog(globals, io));
+      io.stdout.write(await runAuditLog(session));
     },
   };
 }
@@ -62,9 +62,9 @@ function auditStatsCommand(io: Io): CommandModule {
     describe: "Approval latency per tier (p50/p95), MTTR, MTTD, rollbacks, and the share of executed medium/critical changes with complete records",
     builder: (y: Argv) => y.example("$0 audit stats -o json", "the figures as JSON"),
     handler: async (argv: ArgumentsCamelCase) => {
-      const globals = parseGlobalOptions(argv);
+      const session = openSession(argv, io);
       const { runAuditStats } = await import("../../app/stats.ts");
-      const { text, stats } = await runAuditStats(globals, io);
+      const { text, stats } = await runAuditStats(session);
       io.stdout.write(text);
       // Every executed medium/critical change must have a complete record: anything less is an audit failure.
       if (stats.completeness.incomplete.length > 0) {

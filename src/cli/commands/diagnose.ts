@@ -2,25 +2,14 @@ import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
 import { z } from "zod";
 import { ProblemsFoundExit, UsageError } from "../../errors.ts";
 import type { ObjectRef } from "../../diagnose/types.ts";
+import { DIAGNOSE_WORDS, kindSpec, resolveDiagnoseKind } from "../../kube/kinds.ts";
 import type { DiagnoseRequest } from "../../app/diagnose.ts";
-import type { CommandResult } from "../main.ts";
+import type { CommandResult } from "../command-result.ts";
 import type { Io } from "../io.ts";
-import { parseGlobalOptions, type GlobalOptions } from "../options.ts";
+import { openSession, type GlobalOptions } from "../options.ts";
 
-/** Kinds `diagnose KIND NAME` accepts, with kubectl's short names. */
-const KIND_ALIASES: Record<string, string> = {
-  pod: "Pod", pods: "Pod", po: "Pod",
-  deployment: "Deployment", deployments: "Deployment", deploy: "Deployment",
-  statefulset: "StatefulSet", statefulsets: "StatefulSet", sts: "StatefulSet",
-  daemonset: "DaemonSet", daemonsets: "DaemonSet", ds: "DaemonSet",
-  replicaset: "ReplicaSet", replicasets: "ReplicaSet", rs: "ReplicaSet",
-  job: "Job", jobs: "Job",
-  service: "Service", services: "Service", svc: "Service",
-  pvc: "PersistentVolumeClaim", persistentvolumeclaim: "PersistentVolumeClaim",
-  hpa: "HorizontalPodAutoscaler", horizontalpodautoscaler: "HorizontalPodAutoscaler",
-  node: "Node", nodes: "Node", no: "Node",
-};
-const NAMESPACE_WORDS = new Set(["namespace", "namespaces", "ns"]);
+/** The kinds `diagnose KIND NAME` accepts, by their kubectl names and short names: src/kube/kinds.ts. */
+const KIND_WORDS = `${DIAGNOSE_WORDS.slice(0, -1).join(", ")}, or ${DIAGNOSE_WORDS.at(-1) ?? ""}`;
 
 const diagnoseSchema = z.object({
   kind: z.string().optional(),
@@ -44,7 +33,7 @@ export function diagnoseCommand(io: Io, result: CommandResult): CommandModule {
     describe: "Find why workloads fail: pod|deployment|statefulset|job|service NAME, namespace [NAME], -A, or -f FILE",
     builder: (y: Argv) =>
       y
-        .positional("kind", { type: "string", describe: "pod, deployment, statefulset, daemonset, job, service, pvc, hpa, node, or namespace (also KIND/NAME)" })
+        .positional("kind", { type: "string", describe: `${KIND_WORDS} (also KIND/NAME)` })
         .positional("name", { type: "string", describe: "Object name (namespace name for diagnose namespace)" })
         .option("filename", { alias: "f", type: "string", describe: "Diagnose the objects in a file (- = stdin): one object, a v1 List, or multi-document YAML" })
         .option("now", { type: "string", describe: "Judge a file at this RFC 3339 time (default: its newest timestamp)" })
@@ -59,12 +48,13 @@ export function diagnoseCommand(io: Io, result: CommandResult): CommandModule {
         .example("$0 diagnose namespace shop -o json", "every workload of a namespace, as JSON")
         .example("$0 diagnose -A --fail-on-problems", "the whole cluster; exit 3 when something fails"),
     handler: async (argv: ArgumentsCamelCase) => {
-      const globals = parseGlobalOptions(argv);
+      const session = openSession(argv, io);
+      const { globals } = session;
       const parsed = diagnoseSchema.safeParse(argv);
       if (!parsed.success) throw new UsageError(parsed.error.issues[0]?.message ?? "invalid arguments", "see kubectl aiops diagnose --help");
       const request = toRequest(parsed.data, globals);
       const { runDiagnose } = await import("../../app/diagnose.ts");
-      const output = await runDiagnose(request, { ...parsed.data, command: ["kubectl aiops", ...io.argv].join(" ") }, globals, io);
+      const output = await runDiagnose(session, request, { ...parsed.data, command: session.command });
       io.stdout.write(output.text);
       if (parsed.data.failOnProblems && output.problems) result.exitCode = new ProblemsFoundExit().exitCode;
     },
@@ -79,10 +69,11 @@ export function toRequest(args: DiagnoseArgs, globals: GlobalOptions): DiagnoseR
     if (name !== undefined) throw new UsageError(`give either KIND/NAME or KIND NAME, not both ("${kindWord}" "${name}")`);
     [kindWord, name] = kindWord.split("/", 2) as [string, string];
   }
-  const isNamespace = kindWord !== undefined && NAMESPACE_WORDS.has(kindWord.toLowerCase());
-  const kind = kindWord === undefined || isNamespace ? undefined : KIND_ALIASES[kindWord.toLowerCase()];
+  const resolved = kindWord === undefined ? undefined : resolveDiagnoseKind(kindWord);
+  const isNamespace = resolved?.kind === "Namespace";
+  const kind = isNamespace ? undefined : resolved?.kind;
   if (kindWord !== undefined && !isNamespace && kind === undefined) {
-    throw new UsageError(`unknown kind "${kindWord}"`, `use one of: pod, deployment, statefulset, daemonset, job, service, pvc, hpa, node, namespace`);
+    throw new UsageError(`unknown kind "${kindWord}"`, `use one of: ${DIAGNOSE_WORDS.join(", ")}`);
   }
   if (kind !== undefined && name === undefined) throw new UsageError(`name the ${kindWord}: kubectl aiops diagnose ${kindWord} NAME`, `list them with kubectl get ${kindWord}`);
   const target = kind === undefined || name === undefined ? undefined : targetRef(kind, name, globals);
@@ -102,7 +93,7 @@ export function toRequest(args: DiagnoseArgs, globals: GlobalOptions): DiagnoseR
 }
 
 function targetRef(kind: string, name: string, globals: GlobalOptions): ObjectRef {
-  if (kind === "Node") return { kind, name };
+  if (kindSpec(kind)?.namespaced === false) return { kind, name };
   return globals.namespace === undefined ? { kind, name } : { kind, namespace: globals.namespace, name };
 }
 

@@ -1,9 +1,9 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
 import { z } from "zod";
 import { UsageError } from "../../errors.ts";
-import type { CommandResult } from "../main.ts";
+import type { CommandResult } from "../command-result.ts";
 import type { Io } from "../io.ts";
-import { parseGlobalOptions } from "../options.ts";
+import { openSession } from "../options.ts";
 
 const STAGE_NAMES = ["diagnosis", "proposal", "report", "policy"] as const;
 
@@ -24,11 +24,11 @@ export function listCommand(io: Io, _result: CommandResult): CommandModule {
         .example("$0 list --stage proposal --status proposed", "proposals waiting for a decision")
         .example("$0 list -o json", "the records' front matter as JSON"),
     handler: async (argv: ArgumentsCamelCase) => {
-      const globals = parseGlobalOptions(argv);
+      const session = openSession(argv, io);
       const parsed = listSchema.safeParse(argv);
       if (!parsed.success) throw new UsageError(parsed.error.issues[0]?.message ?? "invalid arguments", "see kubectl aiops list --help");
       const { runList } = await import("../../app/records.ts");
-      io.stdout.write(await runList(globals, parsed.data, io));
+      io.stdout.write(await runList(session, parsed.data));
     },
   };
 }

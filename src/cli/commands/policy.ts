@@ -1,9 +1,9 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
 import { z } from "zod";
 import { UsageError } from "../../errors.ts";
-import type { CommandResult } from "../main.ts";
+import type { CommandResult } from "../command-result.ts";
 import type { Io } from "../io.ts";
-import { parseGlobalOptions } from "../options.ts";
+import { openSession } from "../options.ts";
 
 const fileSchema = z.object({ file: z.string({ message: "name the new policy file: kubectl aiops policy propose FILE" }).min(1) });
 const recordSchema = z.object({ record: z.string({ message: "name the policy record: kubectl aiops policy apply RECORD" }).min(1) });
@@ -20,11 +20,11 @@ export function policyCommand(io: Io, _result: CommandResult): CommandModule {
           describe: "Record a proposed new .aiops.yaml (the diff and the new content); needs 2 approvers, one a security reviewer",
           builder: (p: Argv) => p.positional("file", { type: "string", describe: "The new policy file" }).example("$0 policy propose ./new-aiops.yaml", "propose a policy change"),
           handler: async (argv: ArgumentsCamelCase) => {
-            const globals = parseGlobalOptions(argv);
+            const session = openSession(argv, io);
             const parsed = fileSchema.safeParse(argv);
             if (!parsed.success) throw new UsageError(parsed.error.issues[0]?.message ?? "invalid arguments", "see kubectl aiops policy propose --help");
             const { runPolicy } = await import("../../app/policy-change.ts");
-            io.stdout.write(await runPolicy("propose", parsed.data.file, globals, io));
+            io.stdout.write(await runPolicy(session, "propose", parsed.data.file));
           },
         })
         .command({
@@ -32,11 +32,11 @@ export function policyCommand(io: Io, _result: CommandResult): CommandModule {
           describe: "Write and commit .aiops.yaml from an approved policy record",
           builder: (p: Argv) => p.positional("record", { type: "string", describe: "The policy record: id, unique prefix or path" }).example("$0 policy apply 01JD3X", "write the approved policy"),
           handler: async (argv: ArgumentsCamelCase) => {
-            const globals = parseGlobalOptions(argv);
+            const session = openSession(argv, io);
             const parsed = recordSchema.safeParse({ record: typeof argv["record"] === "number" ? String(argv["record"]) : argv["record"] });
             if (!parsed.success) throw new UsageError(parsed.error.issues[0]?.message ?? "invalid arguments", "see kubectl aiops policy apply --help");
             const { runPolicy } = await import("../../app/policy-change.ts");
-            io.stdout.write(await runPolicy("apply", parsed.data.record, globals, io));
+            io.stdout.write(await runPolicy(session, "apply", parsed.data.record));
           },
         })
         .demandCommand(1, "name a policy command: propose or apply"),

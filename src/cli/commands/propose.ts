@@ -4,9 +4,9 @@ import { UsageError } from "../../errors.ts";
 import { parseDurationSeconds } from "../../util/duration.ts";
 import type { ProposeAction, ProposeRequest } from "../../app/propose.ts";
 import { parseTarget } from "../../app/propose/target.ts";
-import type { CommandResult } from "../main.ts";
+import type { CommandResult } from "../command-result.ts";
 import type { Io } from "../io.ts";
-import { parseGlobalOptions } from "../options.ts";
+import { openSession } from "../options.ts";
 
 const ACTIONS = ["resources", "scale", "hpa", "restart", "rollback"] as const;
 /** More replicas than this is almost surely a typo; kubectl scale takes it, a proposal does not. */
@@ -44,13 +44,14 @@ export function proposeCommand(io: Io, _result: CommandResult): CommandModule {
         .example("$0 propose restart pod/api-7d9f-x2k -n shop", "delete one pod; its controller replaces it")
         .example("$0 propose rollback deployment/api -n shop", "back to the previous revision (kubectl rollout undo)"),
     handler: async (argv: ArgumentsCamelCase) => {
-      const globals = parseGlobalOptions(argv);
+      const session = openSession(argv, io);
+      const { globals } = session;
       const parsed = proposeSchema.safeParse(argv);
       if (!parsed.success) throw new UsageError(parsed.error.issues[0]?.message ?? "invalid arguments", "see kubectl aiops propose --help");
       const { request, windowSeconds } = toProposeRequest(parsed.data);
       if (globals.allNamespaces) throw new UsageError("propose works on one object: -A does not apply", "pass -n NAMESPACE");
       const { runPropose } = await import("../../app/propose.ts");
-      const text = await runPropose(request, { prometheus: parsed.data.prometheus, windowSeconds, allowShortHistory: parsed.data.allowShortHistory, command: ["kubectl aiops", ...io.argv].join(" ") }, globals, io);
+      const text = await runPropose(session, request, { prometheus: parsed.data.prometheus, windowSeconds, allowShortHistory: parsed.data.allowShortHistory, command: session.command });
       io.stdout.write(text);
     },
   };

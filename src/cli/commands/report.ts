@@ -1,9 +1,9 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
 import { z } from "zod";
 import { UsageError } from "../../errors.ts";
-import type { CommandResult } from "../main.ts";
+import type { CommandResult } from "../command-result.ts";
 import type { Io } from "../io.ts";
-import { parseGlobalOptions } from "../options.ts";
+import { openSession } from "../options.ts";
 
 const reportSchema = z.object({
   period: z.enum(["weekly", "daily"], { message: "name the period: kubectl aiops report weekly|daily" }),
@@ -25,11 +25,11 @@ export function reportCommand(io: Io, _result: CommandResult): CommandModule {
         .example("$0 report weekly --prometheus http://prometheus.monitoring:9090", "this week's report, recorded and committed")
         .example("$0 report daily -o json --dry-run", "today's report data, nothing written"),
     handler: async (argv: ArgumentsCamelCase) => {
-      const globals = parseGlobalOptions(argv);
+      const session = openSession(argv, io);
       const parsed = reportSchema.safeParse(argv);
       if (!parsed.success) throw new UsageError(parsed.error.issues[0]?.message ?? "invalid arguments", "see kubectl aiops report --help");
       const { runReport } = await import("../../app/report.ts");
-      const outcome = await runReport({ ...parsed.data, command: ["kubectl aiops", ...io.argv].join(" ") }, globals, io);
+      const outcome = await runReport(session, { ...parsed.data, command: session.command });
       io.stdout.write(outcome.text);
     },
   };

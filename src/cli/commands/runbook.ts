@@ -1,5 +1,5 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
-import type { CommandResult } from "../main.ts";
+import type { CommandResult } from "../command-result.ts";
 import type { Io } from "../io.ts";
 
 export function runbookCommand(io: Io, _result: CommandResult): CommandModule {

@@ -1,9 +1,9 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
 import { z } from "zod";
 import { UsageError } from "../../errors.ts";
-import type { CommandResult } from "../main.ts";
+import type { CommandResult } from "../command-result.ts";
 import type { Io } from "../io.ts";
-import { parseGlobalOptions } from "../options.ts";
+import { openSession } from "../options.ts";
 
 const showSchema = z.object({ record: z.string({ message: "name the record: kubectl aiops show RECORD" }).min(1, "RECORD is empty") });
 
@@ -17,11 +17,11 @@ export function showCommand(io: Io, _result: CommandResult): CommandModule {
         .example("$0 show 01JD3X", "the record whose id starts with 01JD3X, as Markdown")
         .example("$0 show 01JD3X -o json", "its front matter and body as data"),
     handler: async (argv: ArgumentsCamelCase) => {
-      const globals = parseGlobalOptions(argv);
+      const session = openSession(argv, io);
       const parsed = showSchema.safeParse({ record: typeof argv["record"] === "number" ? String(argv["record"]) : argv["record"] });
       if (!parsed.success) throw new UsageError(parsed.error.issues[0]?.message ?? "invalid arguments", "see kubectl aiops show --help");
       const { runShow } = await import("../../app/records.ts");
-      io.stdout.write(await runShow(globals, parsed.data.record, io));
+      io.stdout.write(await runShow(session, parsed.data.record));
     },
   };
 }

@@ -2,9 +2,9 @@ import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
 import { z } from "zod";
 import { UsageError } from "../../errors.ts";
 import { parseDurationSeconds } from "../../util/duration.ts";
-import type { CommandResult } from "../main.ts";
+import type { CommandResult } from "../command-result.ts";
 import type { Io } from "../io.ts";
-import { parseGlobalOptions } from "../options.ts";
+import { openSession } from "../options.ts";
 
 const watchSchema = z.object({
   once: z.boolean(),
@@ -34,7 +34,7 @@ export function watchCommand(io: Io, _result: CommandResult): CommandModule {
         .example("$0 watch -A", "the whole cluster, until Ctrl-C")
         .example("$0 watch -n shop --duration 1h -o json", "one namespace for an hour, one JSON line per incident"),
     handler: async (argv: ArgumentsCamelCase) => {
-      const globals = parseGlobalOptions(argv);
+      const session = openSession(argv, io);
       const parsed = watchSchema.safeParse(argv);
       if (!parsed.success) throw new UsageError(parsed.error.issues[0]?.message ?? "invalid arguments", "see kubectl aiops watch --help");
       const durationMs = parsed.data.duration === undefined ? undefined : seconds("--duration", parsed.data.duration) * 1000;
@@ -47,9 +47,8 @@ export function watchCommand(io: Io, _result: CommandResult): CommandModule {
       process.once("SIGTERM", stop);
       try {
         await runWatch(
-          { once: parsed.data.once, durationMs, recordExisting: parsed.data.recordExisting, resolveAfterMs, prometheus: parsed.data.prometheus, command: ["kubectl aiops", ...io.argv].join(" ") },
-          globals,
-          io,
+          session,
+          { once: parsed.data.once, durationMs, recordExisting: parsed.data.recordExisting, resolveAfterMs, prometheus: parsed.data.prometheus, command: session.command },
           { signal: controller.signal },
         );
       } finally {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decide, describeMissing, expireIfDue, roleOf, type GateInput, type GateResult } from "../../../src/policy/gate.ts";
+import { decide, describeMissing, expireIfDue, roleOf, type GateInput, type GateResult } from "../../../src/gate/gate.ts";
 import type { Approval, FrontMatter } from "../../../src/records/schema.ts";
 import { proposalFrontMatter } from "../records/fixtures.ts";
 

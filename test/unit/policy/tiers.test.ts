@@ -3,7 +3,7 @@ import { classifyAction, raiseTier, type ActionInput, type Tier } from "../../..
 
 const ns = "shop";
 
-describe("classifyAction (DESIGN.md section 6)", () => {
+describe("classifyAction (docs/policy.md, how a tier is computed)", () => {
   it.each<{ name: string; action: ActionInput; want: Tier }>([
     { name: "restart one pod with other ready replicas", action: { type: "restart", namespace: ns, targetKind: "Pod", otherReadyReplicas: 2 }, want: "trivial" },
     { name: "restart the only ready pod", action: { type: "restart", namespace: ns, targetKind: "Pod", otherReadyReplicas: 0 }, want: "low" },

@@ -56,7 +56,7 @@ describe("propose resources", () => {
     const usage = seedUsage({ source: "metrics-server", confidence: "low", reasons: ["metrics-server gives one point-in-time sample"] });
     const result = outcome(await propose(testContext(gitdir(), fakeApi([webDeployment()]), fakeSource(usage)), { action: "resources", kind: "Deployment", name: "web" }));
     expect(result.tier).toBe("critical");
-    expect(result.record.body).toContain("critical (medium by the resources rule of DESIGN.md section 6, raised one tier: the figures are low-confidence)");
+    expect(result.record.body).toContain("critical (medium by the resources rule in docs/policy.md, raised one tier: the figures are low-confidence)");
     expect(result.record.frontMatter.window?.expires).toBe("2026-11-21T14:00:00Z");
   });
 

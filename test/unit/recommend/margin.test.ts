@@ -5,7 +5,7 @@ import { parseQuantity } from "../../../src/recommend/quantity.ts";
 
 const figures = (p95: string, max: string): UsageFigures => ({ p95, max });
 
-describe("the seed example (DESIGN.md section 5)", () => {
+describe("the seed example (docs/proposals.md)", () => {
   const container: Container = { name: "web", resources: { requests: { cpu: "100m", memory: "100Mi" }, limits: { memory: "128Mi" } } };
   const usage: ContainerUsageInput = { container: "web", cpu: figures("200m", "300m"), memory: figures("120Mi", "150Mi"), oomKills: 0 };
   const proposal = proposeContainerResources(container, usage);

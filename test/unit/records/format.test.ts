@@ -42,7 +42,7 @@ describe("record files", () => {
     expect(() => parseRecord("---\nid: [unclosed\n---\nbody\n", "bad.md")).toThrow(/bad\.md: invalid YAML front matter/);
   });
 
-  it("renders and reads body sections in DESIGN.md order", () => {
+  it("renders and reads body sections in docs/records.md order", () => {
     const body = renderSections({ "Rollback procedure": "kubectl rollout undo", Prompt: "the command", Evidence: "- e1" });
     expect(readSections(body).map((s) => s.name)).toEqual(["Prompt", "Evidence", "Rollback procedure"]);
     const appended = appendSection(body, "Decision", "bob approved");

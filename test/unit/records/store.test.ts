@@ -14,7 +14,7 @@ import { fixedDeps, newProposal, proposalFrontMatter, SAMPLE_BODY } from "./fixt
 const historyIn = (dir: string) => resolveHistory({ cwd: dir, env: {} });
 
 describe("writeRecord", () => {
-  it("writes one file at the DESIGN.md path and commits exactly it", async () => {
+  it("writes one file at the docs/records.md path and commits exactly it", async () => {
     const dir = gitdir({ "README.md": "hi\n" });
     const history = historyIn(dir);
     const written = await writeRecord(history, newProposal(), fixedDeps());

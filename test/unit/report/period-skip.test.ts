@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { runReport } from "../../../src/app/report.ts";
-import type { Io } from "../../../src/cli/io.ts";
-import type { GlobalOptions } from "../../../src/cli/options.ts";
+import { createSession, type GlobalOptions, type Io } from "../../../src/app/session.ts";
 import { resolveHistory } from "../../../src/records/history.ts";
 import { writeRecord } from "../../../src/records/store.ts";
 import { gitdir } from "../../helpers/gitdir.ts";
@@ -40,7 +39,7 @@ describe("a period already reported", () => {
   it("is skipped with a note (exit 0, nothing written, no cluster contacted)", async () => {
     const dir = await repoWithReport("2026-W47");
     const io = ioFor(dir);
-    const outcome = await runReport({ period: "weekly", force: false, dryRun: false, command: "kubectl aiops report weekly" }, globals, io);
+    const outcome = await runReport(createSession(io, globals), { period: "weekly", force: false, dryRun: false, command: "kubectl aiops report weekly" });
     expect(outcome).toEqual({ text: "", skipped: true });
     expect(io.err()).toContain("the weekly report of 2026-W47 exists already");
     expect(io.err()).toContain("--force");
@@ -48,12 +47,12 @@ describe("a period already reported", () => {
 
   it("--force goes on to gather the cluster (here: none configured)", async () => {
     const dir = await repoWithReport("2026-W47");
-    await expect(runReport({ period: "weekly", force: true, dryRun: false, command: "kubectl aiops report weekly --force" }, globals, ioFor(dir))).rejects.toThrow(/no kubeconfig found/);
+    await expect(runReport(createSession(ioFor(dir), globals), { period: "weekly", force: true, dryRun: false, command: "kubectl aiops report weekly --force" })).rejects.toThrow(/no kubeconfig found/);
   });
 
   it("another period, or the other period kind, is not skipped", async () => {
     const dir = await repoWithReport("2026-W46");
-    await expect(runReport({ period: "weekly", force: false, dryRun: false, command: "c" }, globals, ioFor(dir))).rejects.toThrow(/no kubeconfig found/);
-    await expect(runReport({ period: "daily", force: false, dryRun: false, command: "c" }, globals, ioFor(dir))).rejects.toThrow(/no kubeconfig found/);
+    await expect(runReport(createSession(ioFor(dir), globals), { period: "weekly", force: false, dryRun: false, command: "c" })).rejects.toThrow(/no kubeconfig found/);
+    await expect(runReport(createSession(ioFor(dir), globals), { period: "daily", force: false, dryRun: false, command: "c" })).rejects.toThrow(/no kubeconfig found/);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { IncidentBook, type Signal } from "../../../src/app/watch/incidents.ts";
 import { detectFailures } from "../../../src/app/watch/detect.ts";
-import { ObjectCache } from "../../../src/app/watch/cache.ts";
+import { ObjectCache } from "../../../src/kube/cache.ts";
 import { NOW, deployment, event, node, pod, replicaSet, running, term, waiting } from "../../helpers/objects.ts";
 
 const T0 = Date.parse("2026-03-10T12:00:00Z");

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { backoffDelay } from "../../../src/app/watch/backoff.ts";
-import { RuleClock } from "../../../src/app/watch/rules.ts";
+import { backoffDelay } from "../../../src/kube/backoff.ts";
+import { RuleClock } from "../../../src/app/watch/alert-rules.ts";
 import { classifyWatchEnd, type WatchEnd } from "../../../src/kube/watch.ts";
 
 describe("how a watch ended decides what comes next", () => {

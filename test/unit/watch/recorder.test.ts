@@ -1,12 +1,18 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { recordOnlyApplier } from "../../../src/app/watch/auto-apply.ts";
+import type { TrivialApplier } from "../../../src/app/watch/auto-apply.ts";
 import { IncidentBook } from "../../../src/app/watch/incidents.ts";
 import { openWatchIncidents, recordResolution, recordWorkloadIncident, type RecorderContext } from "../../../src/app/watch/recorder.ts";
 import type { Diagnosis } from "../../../src/diagnose/types.ts";
 import { resolveHistory } from "../../../src/records/history.ts";
 import { listRecords } from "../../../src/records/store.ts";
 import { gitdir } from "../../helpers/gitdir.ts";
+
+/** A trivial applier that only says what it would do (the real one proposes and applies). */
+const recordOnlyApplier: TrivialApplier = async (finding) => ({
+  applied: false,
+  detail: `would ${finding.remediation.action} (${finding.remediation.tier} tier, autoApplyTrivial): ${finding.remediation.summary}; not applied: automatic apply is not wired yet`,
+});
 
 const T0 = Date.parse("2026-03-10T12:00:00Z");
 

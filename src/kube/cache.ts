@@ -2,8 +2,8 @@
  * The in-memory copy of what `watch` follows, indexed by kind and namespace, so a changed pod
  * costs one map update and a namespace snapshot is built without any API call.
  */
-import type { KubeObject } from "../../model/k8s.ts";
-import type { WatchEvent } from "../../kube/watch.ts";
+import type { KubeObject } from "../model/k8s.ts";
+import type { WatchEvent } from "./watch.ts";
 
 /** Cluster-scoped objects (nodes) live under this namespace key. */
 const CLUSTER = "";

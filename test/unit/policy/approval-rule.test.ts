@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { checkApprovals, type ApprovalVote } from "../../../src/records/approvals-rule.ts";
+import { checkApprovals, type ApprovalVote } from "../../../src/policy/approval-rule.ts";
 
 const approve = (identity: string, role = "approver"): ApprovalVote => ({ identity, role, decision: "approved" });
 const reject = (identity: string): ApprovalVote => ({ identity, role: "approver", decision: "rejected" });
 
-describe("checkApprovals (DESIGN.md section 6)", () => {
+describe("checkApprovals (docs/policy.md, approval rules)", () => {
   it.each([
     { name: "trivial needs nothing", tier: "trivial", approvals: [], ok: true },
     { name: "low: one approver", tier: "low", approvals: [approve("bob")], ok: true },

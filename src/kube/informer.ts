@@ -3,10 +3,10 @@
  * the last resourceVersion after the server closes a stream or goes away (backoff with jitter),
  * relists on 410 Gone, and gives up only on 401/403, which retrying cannot heal.
  */
-import type { KubeClient } from "../../kube/client.ts";
-import type { KubeObject } from "../../model/k8s.ts";
-import { classifyWatchEnd, fatalWatchError, watchOnce, type WatchEnd } from "../../kube/watch.ts";
-import { AiopsError, ForbiddenError, UnauthorizedError } from "../../errors.ts";
+import type { KubeClient } from "./client.ts";
+import type { KubeObject } from "../model/k8s.ts";
+import { classifyWatchEnd, fatalWatchError, watchOnce, type WatchEnd } from "./watch.ts";
+import { AiopsError, ForbiddenError, UnauthorizedError } from "../errors.ts";
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from "./backoff.ts";
 import type { ObjectCache } from "./cache.ts";
 

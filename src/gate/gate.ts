@@ -1,15 +1,18 @@
 /**
- * The approval gate (DESIGN.md section 6), pure: no I/O, no clock. Its only inputs are the
+ * The approval gate (docs/policy.md, approval rules), pure: no I/O, no clock. Its only inputs are the
  * record's front matter, the identity the API server authenticated, and the policy file; nothing
  * read from logs, events or an LLM reaches it, so nothing of that kind can approve a change.
  * Whether the tier's rule is met is judged by `checkApprovals`, the function `audit verify` uses.
  */
-import { checkApprovals, ROLE_APPROVER, ROLE_SECURITY_REVIEWER, type ApprovalCheck } from "../records/approvals-rule.ts";
+// Layering: the gate works on records (front matter, windows, effective tier), so it sits above
+// records/ and policy/ in its own pure folder, not in app/ (the I/O shell); moved from
+// policy/gate.ts, where it made a cycle policy <-> records. It imports only pure records files.
+import { checkApprovals, ROLE_APPROVER, ROLE_SECURITY_REVIEWER, type ApprovalCheck } from "../policy/approval-rule.ts";
+import type { Policy } from "../policy/policy-file.ts";
+import type { Tier } from "../policy/tiers.ts";
 import type { Approval, FrontMatter, RecordEvent } from "../records/schema.ts";
 import { isWindowOpen } from "../records/status.ts";
 import { effectiveTier } from "../records/versions.ts";
-import type { Policy } from "./policy-file.ts";
-import type { Tier } from "./tiers.ts";
 
 export type GateDecision = "approve" | "reject";
 export type PolicyRole = "approver" | "security-reviewer" | "both" | "none";
@@ -230,5 +233,5 @@ export function describeMissing(tier: Tier, proposer: string, approvals: readonl
 }
 
 function missingHint(record: FrontMatter): string {
-  return `kubectl aiops show ${record.id} lists the approvals so far; the ${effectiveTier(record.tier)} tier rule is in DESIGN.md section 6`;
+  return `kubectl aiops show ${record.id} lists the approvals so far; the ${effectiveTier(record.tier)} tier rule is in docs/policy.md (approval rules)`;
 }

@@ -1,10 +1,7 @@
-import { mkdirSync, writeFileSync } from "node:fs";
-import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { PolicyError } from "../../../src/errors.ts";
-import { defaultPolicy, loadPolicy, parseDurationSeconds, parsePolicy, tierPolicyOf, windowSecondsOf } from "../../../src/policy/policy-file.ts";
+import { defaultPolicy, parseDurationSeconds, parsePolicy, tierPolicyOf, windowSecondsOf } from "../../../src/policy/policy-file.ts";
 import { classifyAction } from "../../../src/policy/tiers.ts";
-import { gitdir } from "../../helpers/gitdir.ts";
 
 describe("parsePolicy", () => {
   it("gives the defaults for an empty file", () => {
@@ -18,7 +15,7 @@ describe("parsePolicy", () => {
     });
   });
 
-  it("reads every field of DESIGN.md section 6 plus prices", () => {
+  it("reads every field of docs/policy.md", () => {
     const policy = parsePolicy(
       ["approvers: [alice, bob, group:sre]", "securityReviewers: [sec]", "protectedNamespaces: [kube-system, prod]", "windows: {low: 5m, medium: 30m, critical: 2h}", "verifyWindow: 90s", "prometheus: http://prometheus.monitoring:9090", "prices: {cpuPerCoreHour: 0.03, memoryPerGiBHour: 0.004, currency: EUR}"].join("\n"),
       ".aiops.yaml",
@@ -70,23 +67,5 @@ describe("durations and tiers", () => {
     const policy = parsePolicy("protectedNamespaces: [prod]", "f");
     expect(classifyAction({ type: "resources", namespace: "prod", targetKind: "Deployment" }, tierPolicyOf(policy))).toBe("critical");
     expect(classifyAction({ type: "resources", namespace: "kube-system", targetKind: "Deployment" }, tierPolicyOf(policy))).toBe("medium");
-  });
-});
-
-describe("loadPolicy", () => {
-  it("reads .aiops.yaml at the root of the history's repository, wherever the history folder is", () => {
-    const repo = gitdir({ ".aiops.yaml": "protectedNamespaces: [prod]\n", "ops/history/.keep": "" });
-    mkdirSync(path.join(repo, "sub"), { recursive: true });
-    const loaded = loadPolicy({ historyDir: "ops/history", cwd: repo, env: {} });
-    expect(loaded.file).toBe(path.join(repo, ".aiops.yaml"));
-    expect(loaded.policy.protectedNamespaces).toEqual(["prod"]);
-    expect(loadPolicy({ cwd: path.join(repo, "sub"), env: {} }).policy.protectedNamespaces).toEqual(["prod"]);
-  });
-
-  it("uses the defaults without a file, and names the file when it is invalid", () => {
-    const repo = gitdir();
-    expect(loadPolicy({ cwd: repo, env: {} })).toEqual({ policy: defaultPolicy(), file: undefined });
-    writeFileSync(path.join(repo, ".aiops.yaml"), "windows: {low: soon}\n");
-    expect(() => loadPolicy({ cwd: repo, env: {} })).toThrow(`${path.join(repo, ".aiops.yaml")}: invalid policy field windows.low`);
   });
 });

@@ -1,7 +1,10 @@
-import type { Tier } from "../policy/tiers.ts";
+// Layering: policy/tiers.ts and this file are the bottom layer (no project imports), so records/
+// (versions, timing, verify) can judge approvals without importing the gate; moved here from
+// records/approvals-rule.ts to break the cycle policy <-> records.
+import type { Tier } from "./tiers.ts";
 
 /**
- * The approval rule of each tier (DESIGN.md section 6), as a pure function so `approve`,
+ * The approval rule of each tier (docs/policy.md, approval rules), as a pure function so `approve`,
  * `appendToRecord` and `audit verify` judge alike:
  *   trivial  none (logged)
  *   low      1 approver

@@ -1,0 +1,66 @@
+/**
+ * The session of one invocation: what every use case needs from its surroundings, built once by
+ * the shell (the command line today, a web server later) from the global flags. Use cases take a
+ * session and a typed request; they never read process globals, and nothing here imports the
+ * shell. The Kubernetes client library loads only when a use case first asks for the client.
+ */
+import type { KubeClient } from "../kube/client.ts";
+import type { HistoryLocation } from "../records/history.ts";
+import type { OutputFormat } from "../render/formats.ts";
+
+/** The process's streams and environment, filled by the shell, so use cases run in tests without globals. */
+export interface Io {
+  /** The arguments after the program name, as typed (recorded in records' `command`). */
+  argv: readonly string[];
+  stdout: { write(chunk: string): unknown };
+  stderr: { write(chunk: string): unknown };
+  readStdin(): Promise<string>;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  stdoutIsTTY: boolean;
+  stderrIsTTY: boolean;
+  now(): Date;
+}
+
+/** The flags every command accepts, validated (kubectl's names and meanings; see docs/cli.md). */
+export interface GlobalOptions {
+  kubeconfig?: string | undefined;
+  context?: string | undefined;
+  namespace?: string | undefined;
+  allNamespaces: boolean;
+  requestTimeoutMs: number;
+  output: OutputFormat;
+  historyDir?: string | undefined;
+  color: boolean;
+  debug: boolean;
+}
+
+export interface Session {
+  readonly io: Io;
+  readonly globals: GlobalOptions;
+  /** The invoking command line, as records keep it (`kubectl aiops ...`). */
+  readonly command: string;
+  /** Where the history is: --history-dir, else $AIOPS_HISTORY_DIR, else the working directory's repository. */
+  readonly historyLocation: HistoryLocation;
+  /** The Kubernetes client of --kubeconfig/--context, connected on first use and shared after. */
+  kube(): Promise<KubeClient>;
+  /** The same session with another namespace (a use case acting on a workload's namespace). */
+  inNamespace(namespace: string): Session;
+  /** Progress and warnings for a human (stderr on the command line). */
+  warn(message: string): void;
+}
+
+export function createSession(io: Io, globals: GlobalOptions, shared: { client?: Promise<KubeClient> } = {}): Session {
+  return {
+    io,
+    globals,
+    command: ["kubectl aiops", ...io.argv].join(" "),
+    historyLocation: { historyDir: globals.historyDir, cwd: io.cwd, env: io.env },
+    kube: () =>
+      (shared.client ??= import("../kube/client.ts").then(({ KubeClient }) =>
+        KubeClient.connect({ kubeconfig: globals.kubeconfig, context: globals.context, requestTimeoutMs: globals.requestTimeoutMs, env: io.env }),
+      )),
+    inNamespace: (namespace) => createSession(io, { ...globals, namespace, allNamespaces: false }, shared),
+    warn: (message) => void io.stderr.write(`${message}\n`),
+  };
+}
