@@ -1,25 +1,17 @@
 import type { ContainerStatus, Pod } from "../../model/k8s.ts";
 import type { RuleContext } from "../context.ts";
-import { containerStatuses, describeEvent, describeTermination, firstSeen, makeFinding, remediate, statusPath, workloadOf } from "../finding.ts";
+import { describeEvent, describeTermination, firstSeen, makeFinding, remediate, statusPath, workloadOf } from "../finding.ts";
 import { EVENT_RECENT_S } from "../thresholds.ts";
 import type { Finding, Rule } from "../types.ts";
-import { containerSpec, describeProbe, isTerminating, probeEvents, probeFailureCause } from "./shared.ts";
+import { probeRule } from "./probe-rule.ts";
+import { containerSpec, describeProbe, probeEvents, probeFailureCause } from "./shared.ts";
 
 /**
  * The kubelet kills a container whose liveness probe fails, so a failing probe shows up as
  * restarts, exit 137/143 and often a crash loop. The probe is the cause: recent `Unhealthy`
  * "Liveness probe failed" events plus a restart (a `Killing` event or a recent termination).
  */
-export const livenessProbeFailure: Rule = {
-  id: "pod.liveness-probe-failure",
-  category: "LivenessProbeFailure",
-  kinds: ["Pod"],
-  evaluate(object, ctx) {
-    const pod = object as Pod;
-    if (isTerminating(pod)) return [];
-    return containerStatuses(pod).flatMap((s) => evaluateContainer(pod, s, ctx));
-  },
-};
+export const livenessProbeFailure: Rule = probeRule({ id: "pod.liveness-probe-failure", category: "LivenessProbeFailure", evaluateContainer });
 
 function evaluateContainer(pod: Pod, status: ContainerStatus, ctx: RuleContext): Finding[] {
   const { unhealthy, kills } = probeEvents(ctx, pod, status.name, "Liveness");

@@ -1,25 +1,22 @@
 import type { ContainerStatus, Pod } from "../../model/k8s.ts";
 import { eventTime, type RuleContext } from "../context.ts";
-import { containerStatuses, describeCondition, describeEvent, firstSeen, makeFinding, remediate, statusPath, workloadOf } from "../finding.ts";
+import { describeCondition, describeEvent, firstSeen, makeFinding, remediate, statusPath, workloadOf } from "../finding.ts";
 import { STARTING_GRACE_S } from "../thresholds.ts";
 import type { Finding, Rule } from "../types.ts";
-import { conditionOf, containerSpec, describeProbe, isTerminating, otherReadyReplicas, probeEvents, probeFailureCause } from "./shared.ts";
+import { probeRule } from "./probe-rule.ts";
+import { conditionOf, containerSpec, describeProbe, otherReadyReplicas, probeEvents, probeFailureCause } from "./shared.ts";
 
 /**
  * A running container kept out of its Services because its readiness probe fails. Every recent
  * readiness failure counts, wherever it sits among the pod's events (a later Normal event does
  * not hide it), but only for the current instance and after the start grace.
  */
-export const readinessProbeFailure: Rule = {
+export const readinessProbeFailure: Rule = probeRule({
   id: "pod.readiness-probe-failure",
   category: "ReadinessProbeFailure",
-  kinds: ["Pod"],
-  evaluate(object, ctx) {
-    const pod = object as Pod;
-    if (isTerminating(pod) || conditionOf(pod, "Ready")?.status === "True") return [];
-    return containerStatuses(pod).flatMap((s) => evaluateContainer(pod, s, ctx));
-  },
-};
+  skipPod: (pod) => conditionOf(pod, "Ready")?.status === "True",
+  evaluateContainer,
+});
 
 function evaluateContainer(pod: Pod, status: ContainerStatus, ctx: RuleContext): Finding[] {
   const running = status.state?.running;

@@ -1,24 +1,16 @@
 import type { ContainerStatus, Pod } from "../../model/k8s.ts";
 import type { RuleContext } from "../context.ts";
-import { containerStatuses, describeEvent, describeTermination, firstSeen, makeFinding, remediate, statusPath, workloadOf } from "../finding.ts";
+import { describeEvent, describeTermination, firstSeen, makeFinding, remediate, statusPath, workloadOf } from "../finding.ts";
 import type { Finding, Rule } from "../types.ts";
-import { containerSpec, describeProbe, isTerminating, probeEvents, probeFailureCause } from "./shared.ts";
+import { probeRule } from "./probe-rule.ts";
+import { containerSpec, describeProbe, probeEvents, probeFailureCause } from "./shared.ts";
 
 /**
  * A container that never passes its startup probe: it stays `started=false` and is killed when
  * failureThreshold x periodSeconds runs out. Usually the app needs longer to start than the
  * probe allows, or the probe checks the wrong port/path.
  */
-export const startupProbeFailure: Rule = {
-  id: "pod.startup-probe-failure",
-  category: "StartupProbeFailure",
-  kinds: ["Pod"],
-  evaluate(object, ctx) {
-    const pod = object as Pod;
-    if (isTerminating(pod)) return [];
-    return containerStatuses(pod).flatMap((s) => evaluateContainer(pod, s, ctx));
-  },
-};
+export const startupProbeFailure: Rule = probeRule({ id: "pod.startup-probe-failure", category: "StartupProbeFailure", evaluateContainer });
 
 function evaluateContainer(pod: Pod, status: ContainerStatus, ctx: RuleContext): Finding[] {
   // Once started, old startup failures are history.
