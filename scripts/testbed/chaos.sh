@@ -72,6 +72,12 @@ spec:
 EOF
 }
 
+deployment_observed() { # deployment_observed <ns> <name>: status.observedGeneration caught up
+  local g
+  g="$(kc get deployment "$2" -n "$1" -o jsonpath='{.metadata.generation} {.status.observedGeneration}' 2>/dev/null)"
+  [ -n "$g" ] && [ "${g% *}" = "${g#* }" ]
+}
+
 cmd_chaos() {
   local kind="" ns=chaos name=demo a
   while [ $# -gt 0 ]; do
@@ -108,6 +114,9 @@ cmd_chaos() {
   esac
   local at revision
   at="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  # the revision annotation is the controller's: wait until it has seen the new generation
+  wait_for "the deployment controller to observe the change" 30 deployment_observed "$ns" "$name" \
+    || log "WARNING: the deployment controller has not observed the change yet; the revision printed may be the old one"
   revision="$(kc get deployment "$name" -n "$ns" -o jsonpath='{.metadata.annotations.deployment\.kubernetes\.io/revision}')"
   log "chaos $kind: deployment/$name in $ns now rolls out revision $revision"
   printf '{"kind":"%s","namespace":"%s","deployment":"%s","brokenAt":"%s","revision":"%s"}\n' "$kind" "$ns" "$name" "$at" "$revision"
