@@ -133,7 +133,7 @@ async function childMain([mode, dir, count]) {
 
 /** The fast path: records built and chained in memory, committed 500 at a time by plain git. */
 async function generate(history, dir, count, src) {
-  const { serializeRecord } = await src("records/format.ts");
+  const { serializeRecord } = await src("records/record-file.ts");
   const { contentSha256, ZERO_SHA256 } = await src("records/hash.ts");
   const { createIdGenerator } = await src("records/ids.ts");
   const { recordRelativePath } = await src("records/paths.ts");

@@ -9,12 +9,12 @@ import { resolveHistory } from "../records/history.ts";
 import { sleep } from "../records/lock.ts";
 import { resolveRecord } from "../records/resolve-record.ts";
 import { appendToRecord, readLocation, utcSeconds } from "../records/store.ts";
-import { renderMachine } from "../render/format.ts";
+import { renderApplyOutcome } from "../render/apply.ts";
 import { checkApplicable } from "./apply/checks.ts";
-import { rolesOf, storeDepsOf, type ApplyContext } from "./apply/context.ts";
+import { committed, rolesOf, storeDepsOf, type ApplyContext } from "./apply/context.ts";
 import { APPLY_EVENTS, interruptedApply } from "./apply/interrupted.ts";
 import { withApplyLock } from "./apply/lock.ts";
-import { renderOutcome, type ApplyOutcome } from "./apply/report.ts";
+import type { ApplyOutcome } from "./apply/report.ts";
 import { ApplyRun, baselineCategoriesOf } from "./apply/run.ts";
 import { runShadowFor, type ShadowResult } from "./apply/shadow.ts";
 import { proposeUndo } from "./apply/undo.ts";
@@ -22,6 +22,7 @@ import { loadPolicy } from "./load-policy.ts";
 
 export type { ApplyContext } from "./apply/context.ts";
 export type { ApplyOutcome } from "./apply/report.ts";
+export type { ShadowResult } from "./apply/shadow.ts";
 export { interruptedApply, interruptedNotices } from "./apply/interrupted.ts";
 
 export interface ApplyOptions {
@@ -43,7 +44,7 @@ export async function applyRecord(recordArg: string, ctx: ApplyContext, options:
     const run = new ApplyRun(ctx, location, fm);
     switch (applicable.kind) {
       case "expired": {
-        await appendToRecord(ctx.history, fm.id, { status: "expired", events: [{ at: utcSeconds(ctx.now()), type: APPLY_EVENTS.expired, detail: `apply attempted after the window closed at ${fm.window?.expires ?? "?"}` }], ...rolesArg(ctx) }, storeDepsOf(ctx));
+        committed(ctx, await appendToRecord(ctx.history, fm.id, { status: "expired", events: [{ at: utcSeconds(ctx.now()), type: APPLY_EVENTS.expired, detail: `apply attempted after the window closed at ${fm.window?.expires ?? "?"}` }], ...rolesArg(ctx) }, storeDepsOf(ctx)));
         throw new PolicyError(`refused: ${applicable.message}; recorded as expired`, { hint: "propose the change again to get a fresh window" });
       }
       case "resume": {
@@ -66,7 +67,7 @@ async function markSupersededReverted(ctx: ApplyContext, id: string): Promise<vo
   const originalLocation = await resolveRecord(ctx.history, original, ctx.location.cwd);
   const fm = (await readLocation(originalLocation)).frontMatter;
   if (fm.status !== "verified") return;
-  await appendToRecord(ctx.history, fm.id, { status: "reverted", events: [{ at: utcSeconds(ctx.now()), type: APPLY_EVENTS.reverted, detail: `rolled back by ${id}, which verified` }], ...rolesArg(ctx) }, storeDepsOf(ctx));
+  committed(ctx, await appendToRecord(ctx.history, fm.id, { status: "reverted", events: [{ at: utcSeconds(ctx.now()), type: APPLY_EVENTS.reverted, detail: `rolled back by ${id}, which verified` }], ...rolesArg(ctx) }, storeDepsOf(ctx)));
 }
 
 export interface RollbackResult {
@@ -130,9 +131,9 @@ export interface ApplyFlags {
   requireSigned?: boolean;
 }
 
-/** Builds the context from the global flags; the Kubernetes client loads only here. */
+/** Builds the context from the global flags; the Kubernetes client loads only here. Events and warnings go to the session's sink. */
 export async function createApplyContext(session: Session, flags: ApplyFlags): Promise<ApplyContext> {
-  const { io } = session;
+  const { io, events } = session;
   const location = session.historyLocation;
   const history = resolveHistory(location);
   const { policy } = loadPolicy(location);
@@ -148,8 +149,8 @@ export async function createApplyContext(session: Session, flags: ApplyFlags): P
     identify: () => (identity ??= import("../kube/identity.ts").then(async ({ whoAmI }) => (await whoAmI(client)).username)),
     now: () => io.now(),
     sleep,
-    warn: (message) => void io.stderr.write(`${message}\n`),
-    progress: (message) => void io.stderr.write(`${message}\n`),
+    warn: (message) => events.emit({ type: "warning", message }),
+    emit: (event) => events.emit(event),
     verifyWindowSeconds: flags.verifyWindowSeconds ?? policy.verifyWindow,
     progressTimeoutSeconds: flags.progressTimeoutSeconds,
     rollbackBoundSeconds: 300,
@@ -159,26 +160,30 @@ export async function createApplyContext(session: Session, flags: ApplyFlags): P
   };
 }
 
-export async function runApply(session: Session, recordArg: string, flags: ApplyFlags & ApplyOptions & { shadow?: boolean; shadowTimeoutSeconds?: number }): Promise<{ text: string; ok: boolean }> {
-  const { globals } = session;
+/**
+ * `apply RECORD [--resume]`: the outcome, verified or rolled back (or failed); a refusal before
+ * any change is thrown. Progress goes to the session's events as it happens.
+ */
+export async function runApply(session: Session, recordArg: string, flags: ApplyFlags & ApplyOptions): Promise<ApplyOutcome> {
   const ctx = await createApplyContext(session, flags);
-  if (flags.shadow === true) {
-    const result = await shadowRecord(recordArg, ctx, flags.shadowTimeoutSeconds ?? flags.progressTimeoutSeconds);
-    const text = globals.output === "json" || globals.output === "yaml" ? renderMachine(result, globals.output) : `shadow run of ${result.record}: ${result.outcome}: ${result.detail}\n`;
-    return { text, ok: result.outcome === "passed" };
-  }
-  const outcome = await applyRecord(recordArg, ctx, flags.resume === true ? { resume: true } : {});
-  return { text: renderOutcome(outcome, globals.output), ok: outcome.status === "verified" };
+  return applyRecord(recordArg, ctx, flags.resume === true ? { resume: true } : {});
 }
 
-export async function runRollback(session: Session, recordArg: string, flags: ApplyFlags): Promise<{ text: string; ok: boolean }> {
-  const { globals } = session;
+/** `apply RECORD --shadow`: the rehearsal's result (bounded by timeoutSeconds, else the progress timeout). */
+export async function runShadow(session: Session, recordArg: string, flags: ApplyFlags & { timeoutSeconds?: number }): Promise<ShadowResult> {
   const ctx = await createApplyContext(session, flags);
-  const result = await rollbackRecord(recordArg, ctx);
-  const text = globals.output === "json" || globals.output === "yaml" ? renderMachine(result, globals.output) : `${result.message}\n${result.applied === undefined ? "" : renderOutcome(result.applied, globals.output)}`;
-  // An interrupted apply rolled back is what was asked; an undo record must itself verify.
-  const ok = result.applied === undefined || (result.rollbackRecord === undefined ? result.applied.status === "rolled-back" : result.applied.status === "verified");
-  return { text, ok };
+  return shadowRecord(recordArg, ctx, flags.timeoutSeconds ?? flags.progressTimeoutSeconds);
+}
+
+/** `rollback RECORD`: what was done (an undo record, applied or waiting for approval; or an interrupted apply rolled back). */
+export async function runRollback(session: Session, recordArg: string, flags: ApplyFlags): Promise<RollbackResult> {
+  const ctx = await createApplyContext(session, flags);
+  return rollbackRecord(recordArg, ctx);
+}
+
+/** Whether `rollback` did what was asked: an interrupted apply rolled back is; an undo record must itself verify. */
+export function rollbackSucceeded(result: RollbackResult): boolean {
+  return result.applied === undefined || (result.rollbackRecord === undefined ? result.applied.status === "rolled-back" : result.applied.status === "verified");
 }
 
 /**
@@ -191,7 +196,7 @@ export async function loadApplyHook(session: Session): Promise<(recordId: string
   const ctx = await createApplyContext(session, { progressTimeoutSeconds: 180, command: session.command });
   return async (recordId) => {
     const outcome = await applyRecord(recordId, ctx);
-    io.stderr.write(renderOutcome(outcome, "table"));
+    io.stderr.write(renderApplyOutcome(outcome, "table"));
     if (outcome.status !== "verified") {
       throw new PolicyError(`${recordId} was approved, but its apply ended ${outcome.status}: ${outcome.problems.join("; ") || "see the record"}`, { hint: `kubectl aiops show ${recordId} shows what failed` });
     }

@@ -5,16 +5,16 @@
  * second one sees the first's approval when it judges the status.
  */
 import path from "node:path";
-import type { GlobalOptions, Session } from "./session.ts";
+import type { Session } from "./session.ts";
 import { PolicyError, UsageError } from "../errors.ts";
 import type { Identity } from "../kube/identity.ts";
-import { decide, type GateDecision, type Recorded } from "../gate/gate.ts";
+import { decide as judge, type GateDecision } from "../gate/gate.ts";
+import type { DecisionOutcome } from "../gate/outcome.ts";
 import { openGit } from "../records/git.ts";
 import { resolveHistory, type History, type HistoryLocation } from "../records/history.ts";
 import { withLock } from "../records/lock.ts";
 import { resolveRecord } from "../records/resolve-record.ts";
 import { appendToRecord, readLocation, type StoreDeps } from "../records/store.ts";
-import { renderMachine } from "../render/format.ts";
 import { loadPolicy } from "./load-policy.ts";
 
 /** Runs the colleague's apply use-case on a record whose rule is met (`approve --apply`). */
@@ -38,23 +38,7 @@ export interface DecisionRequest {
   apply?: boolean | undefined;
 }
 
-export interface DecisionOutcome {
-  apiVersion: "aiops.dev/v1";
-  kind: "Decision";
-  record: string;
-  stage: string;
-  path: string;
-  decision: GateDecision;
-  /** Status after the decision. */
-  status: string;
-  /** The approval or rejection recorded; absent for a trivial no-op. */
-  recorded?: Recorded["approval"];
-  role?: Recorded["role"];
-  missing?: string;
-  note?: string;
-  commit?: string;
-  applied: boolean;
-}
+export type { DecisionOutcome } from "../gate/outcome.ts";
 
 export function decisionLockOf(history: History): string {
   return path.join(history.gitDir, "aiops-decisions.lock");
@@ -86,7 +70,7 @@ export async function decideRecord(location: HistoryLocation, request: DecisionR
     async (): Promise<DecisionOutcome> => {
       const current = (await readLocation(target)).frontMatter;
       const base = { apiVersion: "aiops.dev/v1" as const, kind: "Decision" as const, record: current.id, stage: current.stage, path: target.absolute, decision: request.decision, applied: false };
-      const result = decide({ record: current, decision: request.decision, identity, gitIdentity, comment: request.comment, now: deps.now(), policy });
+      const result = judge({ record: current, decision: request.decision, identity, gitIdentity, comment: request.comment, now: deps.now(), policy });
       if (result.kind === "note") return { ...base, status: current.status, note: result.message };
       if (result.kind === "refused") {
         if (result.expire !== undefined) {
@@ -112,20 +96,6 @@ export async function decideRecord(location: HistoryLocation, request: DecisionR
   return outcome;
 }
 
-export function renderDecision(outcome: DecisionOutcome, output: GlobalOptions["output"]): string {
-  if (output === "json" || output === "yaml") return renderMachine(outcome, output);
-  if (outcome.note !== undefined) return `${outcome.note}${outcome.applied ? "; applied" : ""}\n`;
-  const a = outcome.recorded;
-  const who = a === undefined ? "" : `${a.decision} by ${a.identity} (${outcome.role === "both" ? "approver, security reviewer" : outcome.role === "none" ? "proposer" : (outcome.role ?? a.role).replace("-", " ")})`;
-  const after =
-    outcome.status === "approved"
-      ? `${outcome.record} is approved${outcome.applied ? " and applied" : `: apply it with kubectl aiops ${outcome.stage === "policy" ? "policy apply" : "apply"} ${outcome.record}`}`
-      : outcome.status === "rejected"
-        ? `${outcome.record} is rejected (final)${a?.comment === undefined ? "" : `: ${a.comment}`}`
-        : (outcome.missing ?? `${outcome.record} is ${outcome.status}`);
-  return `${who}; ${after}\n`;
-}
-
 /** Connects with the global flags; identity is asked once, lazily. */
 export async function createDecisionDeps(session: Session): Promise<DecisionDeps> {
   const { io } = session;
@@ -133,7 +103,7 @@ export async function createDecisionDeps(session: Session): Promise<DecisionDeps
   let identity: Promise<Identity> | undefined;
   return {
     now: () => io.now(),
-    warn: (message) => void io.stderr.write(`${message}\n`),
+    warn: (message) => session.warn(message),
     identify: () => (identity ??= import("../kube/identity.ts").then(({ whoAmI }) => whoAmI(client))),
   };
 }
@@ -142,9 +112,8 @@ export async function createDecisionDeps(session: Session): Promise<DecisionDeps
  * `approve`/`reject`; with `apply`, an approval that meets the tier's rule is applied at once
  * through the apply use case, with the same session.
  */
-export async function runDecision(session: Session, request: DecisionRequest): Promise<string> {
+export async function decide(session: Session, request: DecisionRequest): Promise<DecisionOutcome> {
   const applyHook = request.decision === "approve" && request.apply === true ? await (await import("./apply.ts")).loadApplyHook(session) : undefined;
   const deps = await createDecisionDeps(session);
-  const outcome = await decideRecord(session.historyLocation, request, deps, applyHook);
-  return renderDecision(outcome, session.globals.output);
+  return decideRecord(session.historyLocation, request, deps, applyHook);
 }

@@ -5,10 +5,9 @@ import type { Diagnosis, DiagnosisList, Explanation, ObjectRef } from "../diagno
 import { NotFoundError, UsageError } from "../errors.ts";
 import { readSource } from "../util/read-source.ts";
 import type { GlobalOptions, Io, Session } from "./session.ts";
-import { renderDiagnosisMarkdown, renderDiagnosisTable } from "../render/diagnosis.ts";
-import { renderMachine } from "../render/format.ts";
 import { closestNames } from "../util/closest.ts";
 import type { KubeClient } from "../kube/client.ts";
+import type { FindingProposal } from "./propose.ts";
 
 export type DiagnoseRequest =
   | { mode: "file"; source: string; target?: ObjectRef }
@@ -16,12 +15,23 @@ export type DiagnoseRequest =
   | { mode: "namespace"; namespace: string }
   | { mode: "all" };
 
-export interface DiagnoseOutput {
-  text: string;
+/** What `diagnose` found, with what --explain, --record and --propose added. */
+export interface DiagnoseResult {
+  /** Every object judged, with similar past incidents and (--explain) the LLM's explanation. */
+  list: DiagnosisList;
+  /** The diagnosis of the object named (KIND NAME), also the list's one item; absent for a namespace, -A or a whole file. */
+  single?: Diagnosis;
+  /** The time the snapshot was judged at (RFC 3339): "since" columns count from it. */
+  now: string;
+  /** Some object has a problem (--fail-on-problems). */
   problems: boolean;
+  /** --record: the id of the diagnosis record. */
+  recorded?: string;
+  /** --propose: what became of each proposable finding. */
+  proposals?: FindingProposal[];
 }
 
-/** The diagnose use-case: gather a snapshot (file or cluster), judge it, render it. */
+/** The diagnose use-case: gather a snapshot (file or cluster), judge it; the command renders it. */
 export interface DiagnoseArgs {
   now?: string | undefined;
   logLines: number;
@@ -32,7 +42,7 @@ export interface DiagnoseArgs {
   command: string;
 }
 
-export async function runDiagnose(session: Session, request: DiagnoseRequest, args: DiagnoseArgs): Promise<DiagnoseOutput> {
+export async function runDiagnose(session: Session, request: DiagnoseRequest, args: DiagnoseArgs): Promise<DiagnoseResult> {
   const { globals, io } = session;
   const warn = (message: string): void => void io.stderr.write(`${message}\n`);
   let snapshot: Snapshot;
@@ -67,15 +77,22 @@ export async function runDiagnose(session: Session, request: DiagnoseRequest, ar
     const explanation = await explainFindings(list, io, warn);
     if (explanation !== undefined) (single ?? list).explanation = explanation;
   }
-  const diagnosisId = args.record ? await recordIt(single ?? list, args, globals, io, cluster?.client, warn) : undefined;
+  const diagnosisId = args.record ? await recordIt(single ?? list, args, session, cluster?.client, warn) : undefined;
+  let proposals: FindingProposal[] | undefined;
   if (args.propose && problems) {
     if (request.mode === "file") throw new UsageError("--propose needs a live cluster (a proposal is dry-run on the server)", "drop -f, or drop --propose");
-    const { createProposeContext, proposeFromFindings, describeFindingProposals } = await import("./propose.ts");
+    const { createProposeContext, proposeFromFindings } = await import("./propose.ts");
     const ctx = await createProposeContext(session, { prometheus: args.prometheus, windowSeconds: 7 * 86400, allowShortHistory: false, command: args.command });
-    const results = await proposeFromFindings(list.items.flatMap((i) => i.findings), ctx, diagnosisId === undefined ? {} : { diagnosisRecord: diagnosisId });
-    for (const line of describeFindingProposals(results)) warn(line);
+    proposals = await proposeFromFindings(list.items.flatMap((i) => i.findings), ctx, diagnosisId === undefined ? {} : { diagnosisRecord: diagnosisId });
   }
-  return { text: render(single ?? list, list, globals, Date.parse(snapshot.now), single !== undefined, io), problems };
+  return {
+    list,
+    ...(single === undefined ? {} : { single }),
+    now: snapshot.now,
+    problems,
+    ...(diagnosisId === undefined ? {} : { recorded: diagnosisId }),
+    ...(proposals === undefined ? {} : { proposals }),
+  };
 }
 
 /**
@@ -105,7 +122,8 @@ async function attachSimilar(list: DiagnosisList, globals: GlobalOptions, io: Io
 }
 
 /** `--record`: the diagnosis as a record, with the identity the API server authenticates. */
-async function recordIt(diagnosis: Diagnosis | DiagnosisList, args: DiagnoseArgs, globals: GlobalOptions, io: Io, client: KubeClient | undefined, warn: (message: string) => void): Promise<string> {
+async function recordIt(diagnosis: Diagnosis | DiagnosisList, args: DiagnoseArgs, session: Session, client: KubeClient | undefined, warn: (message: string) => void): Promise<string> {
+  const { globals, io } = session;
   const { recordDiagnosis } = await import("./records.ts");
   let user: string | undefined;
   if (client !== undefined) {
@@ -122,6 +140,7 @@ async function recordIt(diagnosis: Diagnosis | DiagnosisList, args: DiagnoseArgs
     env: io.env,
     warn,
   });
+  session.events.emit({ type: "record-committed", stage: "diagnosis", id: written.id, path: written.path, commit: written.commit });
   warn(`recorded ${written.id} (${written.path})`);
   return written.id;
 }
@@ -137,23 +156,6 @@ async function explainFindings(list: DiagnosisList, io: Io, warn: (message: stri
     return undefined;
   }
   return result.explanation;
-}
-
-function render(value: Diagnosis | DiagnosisList, list: DiagnosisList, globals: GlobalOptions, nowMs: number, single: boolean, io: Io): string {
-  switch (globals.output) {
-    case "json":
-    case "yaml":
-      return renderMachine(value, globals.output);
-    case "markdown":
-      return renderDiagnosisMarkdown(list, nowMs);
-    case "table":
-    case "wide":
-      return renderDiagnosisTable(list, globals.output === "wide", {
-        nowMs,
-        color: globals.color && io.stdoutIsTTY && io.env["NO_COLOR"] === undefined,
-        details: single || list.items.filter((i) => i.findings.length > 0).length === 1,
-      });
-  }
 }
 
 /** In a file, a target without -n is found by kind and name when that is unique. */

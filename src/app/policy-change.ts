@@ -9,19 +9,19 @@ import { existsSync, readFileSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parse } from "yaml";
-import type { GlobalOptions, Session } from "./session.ts";
+import type { Session } from "./session.ts";
 import { InputError, PolicyError, UsageError } from "../errors.ts";
 import { canonicalJson, sha256Hex } from "../records/hash.ts";
 import { diffLines } from "../policy/diff-lines.ts";
 import { expireIfDue, roleOf } from "../gate/gate.ts";
+import type { PolicyOutcome } from "../gate/outcome.ts";
 import { parsePolicy, POLICY_FILE, windowSecondsOf, type Policy } from "../policy/policy-file.ts";
-import { renderSections } from "../records/format.ts";
+import { renderSections } from "../records/record-file.ts";
 import { openGit } from "../records/git.ts";
 import { resolveHistory, type HistoryLocation } from "../records/history.ts";
 import { withLock } from "../records/lock.ts";
 import { resolveRecord } from "../records/resolve-record.ts";
 import { appendToRecord, readLocation, utcSeconds, writeRecord, type NewRecord } from "../records/store.ts";
-import { renderMachine } from "../render/format.ts";
 import { createDecisionDeps, decisionLockOf, gitIdentityOf, storeDepsOf, type DecisionDeps } from "./approve.ts";
 import { loadPolicy } from "./load-policy.ts";
 
@@ -67,15 +67,7 @@ export function policyChangeRecord(f: PolicyChangeFacts): NewRecord {
   };
 }
 
-export interface PolicyOutcome {
-  apiVersion: "aiops.dev/v1";
-  kind: "PolicyChange";
-  record: string;
-  path: string;
-  status: string;
-  commit: string;
-  fields: string[];
-}
+export type { PolicyOutcome } from "../gate/outcome.ts";
 
 function policyPathOf(location: HistoryLocation): string {
   return path.join(resolveHistory(location).repoRoot, POLICY_FILE);
@@ -135,17 +127,11 @@ export async function applyPolicyChange(location: HistoryLocation, request: { re
   });
 }
 
-export function renderPolicyOutcome(outcome: PolicyOutcome, output: GlobalOptions["output"]): string {
-  if (output === "json" || output === "yaml") return renderMachine(outcome, output);
-  const fields = outcome.fields.length === 0 ? "formatting only" : outcome.fields.join(", ");
-  return outcome.status === "applied"
-    ? `${POLICY_FILE} applied from ${outcome.record} (${fields}), commit ${outcome.commit.slice(0, 12)}\n`
-    : `proposed policy change ${outcome.record} (${fields}); critical tier: 2 approvers, neither you, one a security reviewer: kubectl aiops approve ${outcome.record}\n`;
-}
+/** `policy propose FILE` or `policy apply RECORD`, as the identity the API server authenticates. */
+export type PolicyChangeRequest = { action: "propose"; file: string } | { action: "apply"; record: string };
 
-export async function runPolicy(session: Session, action: "propose" | "apply", argument: string): Promise<string> {
+export async function changePolicy(session: Session, request: PolicyChangeRequest): Promise<PolicyOutcome> {
   const deps = await createDecisionDeps(session);
   const location = session.historyLocation;
-  const outcome = action === "propose" ? await proposePolicyChange(location, { file: argument, command: session.command }, deps) : await applyPolicyChange(location, { record: argument }, deps);
-  return renderPolicyOutcome(outcome, session.globals.output);
+  return request.action === "propose" ? proposePolicyChange(location, { file: request.file, command: session.command }, deps) : applyPolicyChange(location, { record: request.record }, deps);
 }

@@ -10,10 +10,8 @@ import { readObject, workloadOfPod, type KubeApi } from "../kube/workloads.ts";
 import type { SelectedSource } from "../metrics/select.ts";
 import type { HorizontalPodAutoscaler, KubeObject, Pod } from "../model/k8s.ts";
 import { resolveHistory } from "../records/history.ts";
-import { renderMachine } from "../render/format.ts";
 import { loadPolicy } from "./load-policy.ts";
 import { finishProposal, type ProposalOutcome } from "./propose/record.ts";
-import { renderOutcome } from "./propose/render.ts";
 import { buildHpa, buildScale } from "./propose/replicas.ts";
 import { buildResources, type NoChange } from "./propose/resources.ts";
 import { buildRestart, buildRollback } from "./propose/rollout.ts";
@@ -21,6 +19,7 @@ import type { ProposalDraft, ProposeAction, ProposeContext, ProposeRequest } fro
 
 export type { ProposeContext, ProposeRequest, ProposeAction } from "./propose/types.ts";
 export type { ProposalOutcome } from "./propose/record.ts";
+export type { NoChange } from "./propose/resources.ts";
 
 const BUILDERS: Record<ProposeAction, (ctx: ProposeContext, request: ProposeRequest) => Promise<ProposalDraft | NoChange>> = {
   resources: buildResources,
@@ -83,17 +82,18 @@ export async function createProposeContext(session: Session, options: ProposeOpt
   };
 }
 
-/** `kubectl aiops propose ACTION KIND/NAME`: returns the text for stdout. */
-export async function runPropose(session: Session, request: ProposeRequest, options: ProposeOptions): Promise<string> {
-  const { globals } = session;
+/** `kubectl aiops propose ACTION KIND/NAME`: the recorded proposal, or why no change is needed (nothing recorded). */
+export async function runPropose(session: Session, request: ProposeRequest, options: ProposeOptions): Promise<ProposalOutcome | NoChange> {
   const ctx = await createProposeContext(session, options);
   const result = await propose(ctx, request);
   if ("noChange" in result) {
     ctx.warn(`no proposal: ${result.noChange}; nothing recorded`);
-    return globals.output === "json" || globals.output === "yaml" ? renderMachine({ apiVersion: "aiops.dev/v1", kind: "NoChange", message: result.noChange }, globals.output) : `no change proposed: ${result.noChange}\n`;
+    return result;
   }
-  ctx.warn(`recorded ${result.record.frontMatter.id} (${result.record.location.absolute}, commit ${result.record.commit.slice(0, 12)})`);
-  return renderOutcome(result, globals.output, ctx.policy);
+  const { frontMatter, location, commit } = result.record;
+  session.events.emit({ type: "record-committed", stage: frontMatter.stage, id: frontMatter.id, path: location.absolute, commit });
+  ctx.warn(`recorded ${frontMatter.id} (${location.absolute}, commit ${commit.slice(0, 12)})`);
+  return result;
 }
 
 
@@ -151,16 +151,6 @@ export async function proposeFromFindings(findings: readonly Finding[], ctx: Pro
     }
   }
   return out;
-}
-
-/** One stderr line per result, for `diagnose --propose`. */
-export function describeFindingProposals(results: readonly FindingProposal[]): string[] {
-  return results.map((r) => {
-    const what = `${r.category} ${r.object}`;
-    if ("recorded" in r.result) return `proposed ${r.result.recorded} (${r.result.tier} tier) for ${what}: ${r.result.title}`;
-    if ("noChange" in r.result) return `no proposal for ${what}: ${r.result.noChange}`;
-    return `no proposal for ${what}: ${r.result.skipped}`;
-  });
 }
 
 function entry(f: Finding, result: FindingProposal["result"]): FindingProposal {

@@ -1,29 +1,31 @@
 import type { Diagnosis, DiagnosisList, Explanation, Finding } from "../diagnose/types.ts";
-import type { Io, Session } from "./session.ts";
+import type { Session } from "./session.ts";
 import { TIERS, type Tier } from "../policy/tiers.ts";
-import { renderMachine } from "../render/format.ts";
 import { interruptedNotices } from "./apply/interrupted.ts";
 import { redactText } from "../util/redact.ts";
-import { auditLogEntries, renderAuditLog } from "../records/audit-log.ts";
-import { renderSections } from "../records/format.ts";
+import { auditLogEntries, type AuditLogEntry } from "../records/audit-log.ts";
+import { renderSections, type RecordFile } from "../records/record-file.ts";
 import { walkHistory } from "../records/git-walk.ts";
 import { evidenceSha256 } from "../records/hash.ts";
 import { resolveHistory, type History, type HistoryLocation } from "../records/history.ts";
-import { renderRecordMarkdown, renderRecordTable, renderVerify } from "../records/render.ts";
 import { resolveRecord } from "../records/resolve-record.ts";
 import { loadIncidentHistory } from "../records/incidents.ts";
 import { findSimilarIncidents, type SimilarResult } from "../records/similar.ts";
 import { listRecords, readLocation, writeRecord, type NewRecord, type StoreDeps } from "../records/store.ts";
 import { verifyWalk, type VerifyResult } from "../records/verify.ts";
+import type { ListRow } from "../render/records.ts";
 
-/** The record use-cases: `list`, `show`, `audit log`, `audit verify`, and `diagnose --record`. */
+/**
+ * The record use-cases: `list`, `show`, `audit log`, `audit verify`, and `diagnose --record`.
+ * They return data; the shell renders it (render/records.ts).
+ */
 
 function historyOf(session: Session): History {
   return resolveHistory(session.historyLocation);
 }
 
-function storeDeps(io: Pick<Io, "now" | "stderr">): StoreDeps {
-  return { now: () => io.now(), warn: (message) => void io.stderr.write(`${message}\n`) };
+function storeDeps(session: Session): StoreDeps {
+  return { now: () => session.io.now(), warn: (message) => session.warn(message) };
 }
 
 export interface ListFilters {
@@ -31,42 +33,40 @@ export interface ListFilters {
   status?: string | undefined;
 }
 
-export async function runList(session: Session, filters: ListFilters): Promise<string> {
-  const { globals, io } = session;
+/** The records of the history that pass the filters, oldest first, and what is wrong with the rest. */
+export interface HistoryListing {
+  /** The history directory. */
+  dir: string;
+  rows: ListRow[];
+  /** Unreadable records and interrupted applies, one sentence each (the shell prints "warning: " before them). */
+  warnings: string[];
+}
+
+export async function listHistory(session: Session, filters: ListFilters): Promise<HistoryListing> {
   const history = historyOf(session);
-  const listing = await listRecords(history, storeDeps(io));
-  for (const bad of listing.invalid) io.stderr.write(`warning: ${bad.error}\n`);
-  for (const notice of interruptedNotices(listing.records)) io.stderr.write(`warning: ${notice}\n`);
+  const listing = await listRecords(history, storeDeps(session));
+  const warnings = [...listing.invalid.map((bad) => bad.error), ...interruptedNotices(listing.records)];
   const rows = listing.records
     .filter((r) => (filters.stage === undefined || r.frontMatter.stage === filters.stage) && (filters.status === undefined || r.frontMatter.status === filters.status))
     .map((r) => ({ path: `${history.dir}/${r.location.relative}`, frontMatter: r.frontMatter }));
-  switch (globals.output) {
-    case "json":
-    case "yaml":
-      return renderMachine({ apiVersion: "aiops.dev/v1", kind: "RecordList", items: rows.map((r) => ({ path: r.path, ...r.frontMatter })) }, globals.output);
-    default:
-      return renderRecordTable(rows, io.now().getTime(), globals.output === "wide");
-  }
+  return { dir: history.dir, rows, warnings };
 }
 
-export async function runShow(session: Session, argument: string): Promise<string> {
-  const { globals, io } = session;
-  const history = historyOf(session);
-  const location = await resolveRecord(history, argument, io.cwd);
-  const record = await readLocation(location);
-  switch (globals.output) {
-    case "json":
-    case "yaml":
-      return renderMachine({ apiVersion: "aiops.dev/v1", kind: "Record", path: location.absolute, frontMatter: record.frontMatter, body: record.body }, globals.output);
-    default:
-      return renderRecordMarkdown(record, location.absolute);
-  }
+/** One record as read, with its absolute path. */
+export interface ShownRecord {
+  path: string;
+  record: RecordFile;
 }
 
-export async function runAuditLog(session: Session): Promise<string> {
-  const { globals } = session;
-  const entries = auditLogEntries(await walkHistory(historyOf(session)));
-  return globals.output === "json" || globals.output === "yaml" ? renderMachine({ apiVersion: "aiops.dev/v1", kind: "AuditLog", items: entries }, globals.output) : renderAuditLog(entries);
+/** RECORD: an id, a unique id prefix, or a path inside the history directory. */
+export async function showRecord(session: Session, argument: string): Promise<ShownRecord> {
+  const location = await resolveRecord(historyOf(session), argument, session.io.cwd);
+  return { path: location.absolute, record: await readLocation(location) };
+}
+
+/** One entry per record commit, oldest first, from git itself. */
+export async function auditLog(session: Session): Promise<AuditLogEntry[]> {
+  return auditLogEntries(await walkHistory(historyOf(session)));
 }
 
 export interface VerifyRequest {
@@ -80,11 +80,9 @@ export async function verifyHistory(location: HistoryLocation, request: VerifyRe
   return verifyWalk(walk, { requireSigned: request.requireSigned });
 }
 
-export async function runAuditVerify(session: Session, request: VerifyRequest): Promise<{ text: string; result: VerifyResult }> {
-  const { globals } = session;
-  const result = await verifyHistory(session.historyLocation, request);
-  const text = globals.output === "json" || globals.output === "yaml" ? renderMachine(result, globals.output) : renderVerify(result);
-  return { text, result };
+/** `audit verify` over the session's history; `ok: false` is for the caller to turn into a failure. */
+export async function verifyAudit(session: Session, request: VerifyRequest): Promise<VerifyResult> {
+  return verifyHistory(session.historyLocation, request);
 }
 
 export interface RecordContext {

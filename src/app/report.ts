@@ -2,7 +2,8 @@
  * The report use-case (docs/cli.md, report and watch): skip a period already reported (unless --force),
  * gather the cluster (one list per resource type), usage (Prometheus over the window, else
  * metrics-server, marked) and the history's records, build the report (pure, src/report/),
- * write it as a record under reports/<period>/ and print it.
+ * write it as a record under reports/<period>/ and return it (the command prints it: the Markdown,
+ * or the report as data with -o json|yaml).
  */
 import type { Session } from "./session.ts";
 import { AiopsError, ForbiddenError, NotFoundError } from "../errors.ts";
@@ -11,7 +12,6 @@ import { apiVersionOf, collectionPath, rbacResourceOf, requireKind } from "../ku
 import type { KubeObject } from "../model/k8s.ts";
 import type { History } from "../records/history.ts";
 import type { ReportPeriod } from "../records/paths.ts";
-import { renderMachine } from "../render/format.ts";
 import type { HealthReport, ReportDigest } from "../report/types.ts";
 import type { UsageData } from "../report/usage.ts";
 
@@ -24,14 +24,14 @@ export interface ReportArgs {
   command: string;
 }
 
-export interface ReportOutcome {
-  text: string;
-  skipped: boolean;
-  recordId?: string;
-}
+/**
+ * The report and its Markdown (`text`: what table, wide and markdown print; the record's body is
+ * the same without its title line), or a period reported already (nothing written, nothing to print).
+ */
+export type ReportOutcome = { skipped: true; text: "" } | { skipped: false; report: HealthReport; text: string; recordId?: string };
 
 export async function runReport(session: Session, args: ReportArgs): Promise<ReportOutcome> {
-  const { globals, io } = session;
+  const { io } = session;
   const warn = (message: string): void => void io.stderr.write(`${message}\n`);
   const { resolveHistory } = await import("../records/history.ts");
   const { listRecords, readLocation } = await import("../records/store.ts");
@@ -83,12 +83,12 @@ export async function runReport(session: Session, args: ReportArgs): Promise<Rep
   const { renderReportMarkdown } = await import("../report/markdown.ts");
   const markdown = renderReportMarkdown(report, args.command);
   let recordId: string | undefined;
-  if (!args.dryRun) recordId = await recordReport(report, markdown, args, client, history, sameKey?.frontMatter.id, io, warn);
-  const text = globals.output === "json" || globals.output === "yaml" ? renderMachine(report, globals.output) : markdown;
-  return recordId === undefined ? { text, skipped: false } : { text, skipped: false, recordId };
+  if (!args.dryRun) recordId = await recordReport(report, markdown, args, client, history, sameKey?.frontMatter.id, session, warn);
+  return recordId === undefined ? { skipped: false, report, text: markdown } : { skipped: false, report, text: markdown, recordId };
 }
 
-async function recordReport(report: HealthReport, markdown: string, args: ReportArgs, client: KubeClient, history: History, supersedes: string | undefined, io: Session["io"], warn: (m: string) => void): Promise<string> {
+async function recordReport(report: HealthReport, markdown: string, args: ReportArgs, client: KubeClient, history: History, supersedes: string | undefined, session: Session, warn: (m: string) => void): Promise<string> {
+  const { io } = session;
   const { writeRecord } = await import("../records/store.ts");
   const { evidenceSha256 } = await import("../records/hash.ts");
   const { reportTitle } = await import("../report/markdown.ts");
@@ -127,6 +127,7 @@ async function recordReport(report: HealthReport, markdown: string, args: Report
     },
     { now: () => io.now(), warn },
   );
+  session.events.emit({ type: "record-committed", stage: written.frontMatter.stage, id: written.frontMatter.id, path: written.location.absolute, commit: written.commit });
   warn(`recorded ${written.frontMatter.id} (${written.location.absolute})`);
   return written.frontMatter.id;
 }

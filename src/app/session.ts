@@ -5,6 +5,7 @@
  * shell. The Kubernetes client library loads only when a use case first asks for the client.
  */
 import type { KubeClient } from "../kube/client.ts";
+import { NO_EVENTS, type EventSink } from "./events.ts";
 import type { HistoryLocation } from "../records/history.ts";
 import type { OutputFormat } from "../render/formats.ts";
 
@@ -48,9 +49,19 @@ export interface Session {
   inNamespace(namespace: string): Session;
   /** Progress and warnings for a human (stderr on the command line). */
   warn(message: string): void;
+  /** Where long-running use cases send their typed events (app/events.ts); by default nobody listens. */
+  readonly events: EventSink;
 }
 
-export function createSession(io: Io, globals: GlobalOptions, shared: { client?: Promise<KubeClient> } = {}): Session {
+/** What the sessions of one invocation share (inNamespace keeps both). */
+export interface SessionShared {
+  /** The Kubernetes client, once connected (or given, in tests). */
+  client?: Promise<KubeClient>;
+  /** The sink of the use cases' events; the command line prints apply progress from them. */
+  events?: EventSink;
+}
+
+export function createSession(io: Io, globals: GlobalOptions, shared: SessionShared = {}): Session {
   return {
     io,
     globals,
@@ -62,5 +73,6 @@ export function createSession(io: Io, globals: GlobalOptions, shared: { client?:
       )),
     inNamespace: (namespace) => createSession(io, { ...globals, namespace, allNamespaces: false }, shared),
     warn: (message) => void io.stderr.write(`${message}\n`),
+    events: shared.events ?? NO_EVENTS,
   };
 }

@@ -1,158 +1,32 @@
 /**
- * `audit stats`: how the gate performs, from the records alone. Pure core (`computeStats`) over
- * parsed records, a renderer, and a thin reader. Definitions:
- *   approval latency  proposal date -> the approval that first met the tier's rule (checkApprovals)
- *   MTTR              that approval -> the `verified` event
- *   MTTD              `metrics.pre.mttd_seconds` of diagnosis records (written by watch)
- *   rollbacks         records rolled back automatically or by a later rollback; succeeded = the
- *                     record reached `rolled-back` (the rollback finished and was verified)
- *   complete records  every medium/critical change that was executed must hold its proposal,
- *                     decision, execution and validation, as body sections or events: 100 % is
- *                     the target, and each incomplete record is listed with what it lacks
+ * `audit stats`: reads the proposal, policy and diagnosis records and computes the figures
+ * (records/stats.ts, pure, where the definitions are). The shell renders them (render/stats.ts).
  */
-import type { Io, Session } from "./session.ts";
-import { formatDuration } from "../metrics/source.ts";
-import { TIERS, type Tier } from "../policy/tiers.ts";
-import { checkApprovals } from "../policy/approval-rule.ts";
-import { readSections, type RecordFile } from "../records/format.ts";
+import type { Session } from "./session.ts";
+import type { RecordFile } from "../records/record-file.ts";
 import { resolveHistory } from "../records/history.ts";
 import { scanRecords } from "../records/scan.ts";
+import { computeStats, type AuditStats } from "../records/stats.ts";
 import { readLocation } from "../records/store.ts";
-import { effectiveTier } from "../records/versions.ts";
-import { percentile, ruleMetAt } from "../records/timing.ts";
-import { renderMachine } from "../render/format.ts";
 
-export interface Distribution {
-  count: number;
-  p50Seconds?: number;
-  p95Seconds?: number;
-}
-
-export interface IncompleteRecord {
-  record: string;
-  tier: Tier;
-  status: string;
-  missing: string[];
-}
-
-export interface AuditStats {
-  apiVersion: "aiops.dev/v1";
-  kind: "AuditStats";
-  proposals: number;
-  byStatus: Record<string, number>;
-  approvalLatency: Record<Tier, Distribution>;
-  mttr: Distribution;
-  mttd: Distribution;
-  rollbacks: { count: number; succeeded: number };
-  completeness: { changes: number; complete: number; percent: number; incomplete: IncompleteRecord[] };
-}
-
-/** Statuses a proposal reaches only once it was executed. */
-const EXECUTED = new Set(["applying", "verified", "rolled-back", "failed", "reverted"]);
-const EXECUTION_EVENTS = new Set(["applying", "applied", "apply"]);
-const VALIDATION_EVENTS = new Set(["verified", "verify-failed", "rolled-back", "rollback", "failed"]);
-
-
-function distribution(values: readonly number[]): Distribution {
-  const sorted = values.filter((v) => Number.isFinite(v) && v >= 0).sort((a, b) => a - b);
-  const out: Distribution = { count: sorted.length };
-  const p50 = percentile(sorted, 50);
-  const p95 = percentile(sorted, 95);
-  if (p50 !== undefined) out.p50Seconds = Math.round(p50);
-  if (p95 !== undefined) out.p95Seconds = Math.round(p95);
-  return out;
-}
-
-const seconds = (from: string, to: string): number => (Date.parse(to) - Date.parse(from)) / 1000;
-
-
-/** What an executed change's record lacks among proposal, decision, execution, validation. */
-export function missingParts(record: RecordFile): string[] {
-  const fm = record.frontMatter;
-  const sections = new Set(readSections(record.body).map((s) => s.name));
-  const events = new Set(fm.events.map((e) => e.type));
-  const missing: string[] = [];
-  if (!["Prompt", "Response snapshot", "Evidence"].every((s) => sections.has(s))) missing.push("proposal");
-  if (!checkApprovals(effectiveTier(fm.tier), fm.user.cluster, fm.approvals).ok || !sections.has("Decision")) missing.push("decision");
-  if (!sections.has("Execution") && ![...events].some((e) => EXECUTION_EVENTS.has(e))) missing.push("execution");
-  // A change still applying has no validation yet; it is not judged on it.
-  if (fm.status !== "applying" && !sections.has("Validation") && ![...events].some((e) => VALIDATION_EVENTS.has(e))) missing.push("validation");
-  return missing;
-}
-
-export function computeStats(records: readonly RecordFile[]): AuditStats {
-  const decided = records.filter((r) => r.frontMatter.stage === "proposal" || r.frontMatter.stage === "policy");
-  const proposals = decided.filter((r) => r.frontMatter.stage === "proposal");
-  const latency = Object.fromEntries(TIERS.map((t) => [t, [] as number[]])) as Record<Tier, number[]>;
-  const mttr: number[] = [];
-  const byStatus: Record<string, number> = {};
-  for (const { frontMatter: fm } of proposals) byStatus[fm.status] = (byStatus[fm.status] ?? 0) + 1;
-  for (const { frontMatter: fm } of decided) {
-    const approvedAt = ruleMetAt(fm);
-    if (approvedAt === undefined) continue;
-    latency[effectiveTier(fm.tier)].push(seconds(fm.date, approvedAt));
-    const verified = fm.events.find((e) => e.type === "verified");
-    if (verified !== undefined) mttr.push(seconds(approvedAt, verified.at));
-  }
-  const rolledBack = proposals.filter(({ frontMatter: fm }) => fm.status === "rolled-back" || fm.status === "reverted" || fm.events.some((e) => /roll(ed)?-?back/.test(e.type)));
-  const changes = proposals.filter(({ frontMatter: fm }) => (fm.tier === "medium" || fm.tier === "critical" || fm.tier === undefined) && EXECUTED.has(fm.status));
-  const incomplete: IncompleteRecord[] = [];
-  for (const r of changes) {
-    const missing = missingParts(r);
-    if (missing.length > 0) incomplete.push({ record: r.frontMatter.id, tier: effectiveTier(r.frontMatter.tier), status: r.frontMatter.status, missing });
-  }
-  const complete = changes.length - incomplete.length;
-  const mttd = records.map((r) => r.frontMatter).filter((fm) => fm.stage === "diagnosis").map((fm) => fm.metrics?.pre?.["mttd_seconds"]).filter((v): v is number => typeof v === "number");
-  return {
-    apiVersion: "aiops.dev/v1",
-    kind: "AuditStats",
-    proposals: proposals.length,
-    byStatus,
-    approvalLatency: Object.fromEntries(TIERS.map((t) => [t, distribution(latency[t])])) as Record<Tier, Distribution>,
-    mttr: distribution(mttr),
-    mttd: distribution(mttd),
-    rollbacks: { count: rolledBack.length, succeeded: rolledBack.filter((r) => r.frontMatter.status === "rolled-back" || r.frontMatter.status === "reverted").length },
-    completeness: { changes: changes.length, complete, percent: changes.length === 0 ? 100 : Math.floor((complete / changes.length) * 1000) / 10, incomplete },
-  };
-}
-
-function dist(d: Distribution): string {
-  return d.count === 0 ? "-" : `p50 ${formatDuration(d.p50Seconds ?? 0)}, p95 ${formatDuration(d.p95Seconds ?? 0)} (${d.count})`;
-}
-
-export function renderStats(stats: AuditStats): string {
-  const lines = [
-    `Proposals: ${stats.proposals}${Object.keys(stats.byStatus).length === 0 ? "" : ` (${Object.entries(stats.byStatus).sort().map(([s, n]) => `${s} ${n}`).join(", ")})`}`,
-    "Approval latency (proposal -> approval that met the rule):",
-    ...TIERS.filter((t) => t !== "trivial").map((t) => `  ${t.padEnd(9)}${dist(stats.approvalLatency[t])}`),
-    `MTTR (approval -> verified): ${dist(stats.mttr)}`,
-    `MTTD (first evidence -> record): ${dist(stats.mttd)}`,
-    `Rollbacks: ${stats.rollbacks.count} (${stats.rollbacks.succeeded} succeeded)`,
-    `Complete records of executed medium/critical changes: ${stats.completeness.complete}/${stats.completeness.changes} (${stats.completeness.percent} %)`,
-    ...stats.completeness.incomplete.map((i) => `  INCOMPLETE ${i.record} (${i.tier}, ${i.status}): missing ${i.missing.join(", ")}`),
-  ];
-  return `${lines.join("\n")}\n`;
-}
+export type { AuditStats } from "../records/stats.ts";
 
 /** Parsed proposal, policy and diagnosis records; an unreadable one is a warning (audit verify names it). */
 async function readRecords(session: Session): Promise<RecordFile[]> {
   const history = resolveHistory(session.historyLocation);
-  const io: Pick<Io, "stderr"> = session.io;
   const records: RecordFile[] = [];
   for (const location of await scanRecords(history)) {
     if (location.stage === "report") continue;
     try {
       records.push(await readLocation(location));
     } catch (error) {
-      io.stderr.write(`warning: ${error instanceof Error ? error.message : String(error)}\n`);
+      session.warn(`warning: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
   return records;
 }
 
-export async function runAuditStats(session: Session): Promise<{ text: string; stats: AuditStats }> {
-  const { globals } = session;
-  const stats = computeStats(await readRecords(session));
-  const text = globals.output === "json" || globals.output === "yaml" ? renderMachine(stats, globals.output) : renderStats(stats);
-  return { text, stats };
+/** The gate's figures over the whole history; an unreadable record is warned about and left out. */
+export async function auditStats(session: Session): Promise<AuditStats> {
+  return computeStats(await readRecords(session));
 }

@@ -122,7 +122,6 @@ async function watchLoop(session: Session, args: WatchArgs, deps: WatchDeps, his
 
   const tierPolicy = tierPolicyOf(settings.policy);
   const prometheusUrl = args.prometheus ?? settings.policy.prometheus;
-  const emit = (line: IncidentLine): void => void io.stdout.write(globals.output === "json" ? `${JSON.stringify(line)}\n` : `${formatLine(line)}\n`);
   const handle = async (actions: IncidentAction<Diagnosis | RuleFiring>[]): Promise<void> => {
     for (const action of actions) {
       try {
@@ -148,11 +147,11 @@ async function watchLoop(session: Session, args: WatchArgs, deps: WatchDeps, his
       action.incident.recordId = opened.id;
       summary.opened += 1;
       const categories = "rule" in payload ? `rule:${payload.rule.name}` : [...new Set(payload.findings.map((f) => f.category))].join(",");
-      emit({ event: "opened", incident: action.incident.key, categories, mttd_seconds: opened.mttdSeconds, record: opened.id, path: opened.path });
+      session.events.emit({ type: "incident-opened", incident: action.incident.key, categories, mttdSeconds: opened.mttdSeconds, record: opened.id, path: opened.path });
     } else {
       await recordResolution(recorder, action.incident, action.atMs);
       summary.resolved += 1;
-      emit({ event: "resolved", incident: action.incident.key, record: action.incident.recordId });
+      session.events.emit({ type: "incident-resolved", incident: action.incident.key, record: action.incident.recordId });
     }
   };
 
@@ -220,20 +219,6 @@ async function watchLoop(session: Session, args: WatchArgs, deps: WatchDeps, his
   if (failure !== undefined) throw failure;
   log(`stopped: ${summary.opened} incident(s) recorded, ${summary.resolved} resolved`);
   return summary;
-}
-
-/** One line per incident change on stdout: JSON with -o json, else "OPENED <key> <categories> mttd=2s record=<id>". */
-interface IncidentLine {
-  event: "opened" | "resolved";
-  incident: string;
-  categories?: string;
-  mttd_seconds?: number;
-  record?: string | undefined;
-  path?: string;
-}
-
-function formatLine(line: IncidentLine): string {
-  return [line.event.toUpperCase(), line.incident, line.categories, line.mttd_seconds === undefined ? undefined : `mttd=${line.mttd_seconds}s`, `record=${line.record ?? "-"}`].filter((p) => p !== undefined).join(" ");
 }
 
 async function identity(client: KubeClient, log: (m: string) => void): Promise<string> {

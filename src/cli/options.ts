@@ -3,6 +3,7 @@ import { UsageError } from "../errors.ts";
 import { OUTPUT_FORMATS } from "../render/formats.ts";
 import { parseRequestTimeout } from "../kube/timeout.ts";
 import { createSession, type GlobalOptions, type Io, type Session } from "../app/session.ts";
+import { stderrEvents } from "./progress.ts";
 
 export type { GlobalOptions };
 
@@ -47,8 +48,9 @@ export function parseGlobalOptions(argv: Record<string, unknown>): GlobalOptions
 
 /**
  * What every command handler does first: validate the global flags and build the session of this
- * invocation from them.
+ * invocation from them. Its events go to stderr as progress lines (progress.ts).
  */
 export function openSession(argv: Record<string, unknown>, io: Io): Session {
-  return createSession(io, parseGlobalOptions(argv));
+  const globals = parseGlobalOptions(argv);
+  return createSession(io, globals, { events: stderrEvents(io, globals.output) });
 }

@@ -109,9 +109,5 @@ export class ShortHistoryError extends PolicyError {}
 /** Neither Prometheus nor metrics-server: nothing to base a proposal on. */
 export class NoMetricsSourceError extends PolicyError {}
 
-export function formatDuration(seconds: number): string {
-  if (seconds >= 86400 && seconds % 86400 === 0) return `${seconds / 86400}d`;
-  if (seconds >= 3600) return `${Math.floor(seconds / 3600)}h${seconds % 3600 >= 60 ? `${Math.floor((seconds % 3600) / 60)}m` : ""}`;
-  if (seconds >= 60) return `${Math.floor(seconds / 60)}m`;
-  return `${seconds}s`;
-}
+/** Kept here for the metrics code and proposals; it lives in util so the renderers can use it too. */
+export { formatDuration } from "../util/duration.ts";

@@ -41,13 +41,3 @@ export function auditLogEntries(walk: HistoryWalk): AuditLogEntry[] {
   }
   return entries;
 }
-
-export function renderAuditLog(entries: AuditLogEntry[]): string {
-  if (entries.length === 0) return "No record commits in the history.\n";
-  const lines = entries.map((e) => {
-    const status = e.change === "deleted" ? "DELETED" : e.from === undefined ? `new ${e.to ?? "?"}` : e.from === e.to ? `${e.to ?? "?"}` : `${e.from} -> ${e.to ?? "?"}`;
-    const approvals = e.approvals.length === 0 ? "" : ` [${e.approvals.join(", ")}]`;
-    return `${e.date}  ${e.author}  ${e.record}  ${e.stage}  ${status}${approvals}  ${e.title}`;
-  });
-  return `${lines.join("\n")}\n`;
-}

@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { parseRecord, type RecordFile } from "./format.ts";
+import { parseRecord, type RecordFile } from "./record-file.ts";
 import type { History } from "./history.ts";
 import { scanRecords } from "./scan.ts";
 

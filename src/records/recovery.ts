@@ -1,6 +1,6 @@
 import { readFile, unlink } from "node:fs/promises";
 import path from "node:path";
-import { parseRecord, type RecordFile } from "./format.ts";
+import { parseRecord, type RecordFile } from "./record-file.ts";
 import type { RecordGit } from "./git.ts";
 import type { History } from "./history.ts";
 import { isTempFile, parseRecordPath } from "./paths.ts";

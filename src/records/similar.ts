@@ -1,6 +1,6 @@
 import type { Category, Diagnosis, DiagnosisList, SimilarIncident } from "../diagnose/types.ts";
 import { CATEGORIES } from "../diagnose/types.ts";
-import { readSection, type RecordFile } from "./format.ts";
+import { readSection, type RecordFile } from "./record-file.ts";
 
 /**
  * Similar past incidents (docs/records.md, similar past incidents), pure: Jaccard similarity over tokens of the

@@ -5,7 +5,7 @@ import { AiopsError, NotFoundError, PolicyError, UsageError } from "../errors.ts
 import type { PolicyRoles } from "../policy/approval-rule.ts";
 import { VERSION } from "../version.ts";
 import { writeFileAtomic } from "./atomic-write.ts";
-import { normalizeBody, parseRecord, readFrontMatter, serializeRecord, validateFrontMatter, type RecordFile } from "./format.ts";
+import { normalizeBody, parseRecord, readFrontMatter, serializeRecord, validateFrontMatter, type RecordFile } from "./record-file.ts";
 import { openGit, type RecordGit } from "./git.ts";
 import { contentSha256, ZERO_SHA256 } from "./hash.ts";
 import { isDetached, requireBranch, type History } from "./history.ts";

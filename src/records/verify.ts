@@ -1,5 +1,5 @@
 import type { PolicyRoles } from "../policy/approval-rule.ts";
-import { parseRecord, type RecordFile } from "./format.ts";
+import { parseRecord, type RecordFile } from "./record-file.ts";
 import type { HistoryWalk, WalkCommit } from "./git-walk.ts";
 import { ZERO_SHA256 } from "./hash.ts";
 import { parseRecordPath } from "./paths.ts";

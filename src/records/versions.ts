@@ -1,6 +1,6 @@
 import { checkApprovals, type PolicyRoles } from "../policy/approval-rule.ts";
 import { TIERS, type Tier } from "../policy/tiers.ts";
-import type { RecordFile } from "./format.ts";
+import type { RecordFile } from "./record-file.ts";
 import { canonicalJson, contentSha256, immutableFrontMatter } from "./hash.ts";
 import { INITIAL_STATUS, isLegalTransition, requiresApproval } from "./status.ts";
 

@@ -1,6 +1,30 @@
 import Table from "cli-table3";
 import type { Diagnosis, DiagnosisList, Explanation, Finding } from "../diagnose/types.ts";
-import { formatAge, mdCell, wrap } from "./format.ts";
+import { formatAge, mdCell, renderMachine, wrap, type OutputFormat } from "./text.ts";
+
+/**
+ * `diagnose`'s stdout: the named object's Diagnosis (else the list) as data, the list as Markdown,
+ * or a table, with every finding's details when one object was named or only one has findings.
+ * `now`: the time the snapshot was judged at.
+ */
+export function renderDiagnoseResult(result: { list: DiagnosisList; single?: Diagnosis | undefined; now: string }, format: OutputFormat, options: { color: boolean }): string {
+  const { list, single } = result;
+  const nowMs = Date.parse(result.now);
+  switch (format) {
+    case "json":
+    case "yaml":
+      return renderMachine(single ?? list, format);
+    case "markdown":
+      return renderDiagnosisMarkdown(list, nowMs);
+    case "table":
+    case "wide":
+      return renderDiagnosisTable(list, format === "wide", {
+        nowMs,
+        color: options.color,
+        details: single !== undefined || list.items.filter((i) => i.findings.length > 0).length === 1,
+      });
+  }
+}
 
 export interface HumanRenderOptions {
   nowMs: number;

@@ -2,7 +2,7 @@
  * Markdown tables that render alike on GitHub and GitLab and keep every line within 120
  * characters: cells are escaped, and the widest cells of a too-long row are shortened with "...".
  */
-import { mdCell, wrap } from "../render/format.ts";
+import { mdCell, wrap } from "../render/text.ts";
 
 export const MAX_LINE = 120;
 

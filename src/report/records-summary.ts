@@ -1,7 +1,7 @@
 /**
  * The period's decisions, from the records' front matter: proposals and their outcomes, approval
  * latency, rollbacks, and the MTTD of incidents `watch` recorded. Latency and MTTD are defined as
- * in `audit stats` (src/app/stats.ts: proposal date to the approval that first met the tier's
+ * in `audit stats` (src/records/stats.ts: proposal date to the approval that first met the tier's
  * rule; nearest-rank median), so the report and the audit never disagree.
  */
 import { percentile, ruleMetAt } from "../records/timing.ts";

@@ -7,3 +7,11 @@ export function parseDurationSeconds(text: string): number | undefined {
   if (match?.[1] === undefined || match[2] === undefined) return undefined;
   return Number(match[1]) * (UNIT_SECONDS[match[2]] ?? 0);
 }
+
+/** 300 -> "5m", 5400 -> "1h30m", 172800 -> "2d": whole days, else hours and minutes, else minutes or seconds. */
+export function formatDuration(seconds: number): string {
+  if (seconds >= 86400 && seconds % 86400 === 0) return `${seconds / 86400}d`;
+  if (seconds >= 3600) return `${Math.floor(seconds / 3600)}h${seconds % 3600 >= 60 ? `${Math.floor((seconds % 3600) / 60)}m` : ""}`;
+  if (seconds >= 60) return `${Math.floor(seconds / 60)}m`;
+  return `${seconds}s`;
+}

@@ -2,7 +2,8 @@ import type { KubeApi } from "../../kube/workloads.ts";
 import type { Policy } from "../../policy/policy-file.ts";
 import type { PolicyRoles } from "../../policy/approval-rule.ts";
 import type { History, HistoryLocation } from "../../records/history.ts";
-import type { StoreDeps } from "../../records/store.ts";
+import type { StoreDeps, WrittenRecord } from "../../records/store.ts";
+import type { AppEvent } from "../events.ts";
 
 /**
  * Everything `apply`, `rollback` and `--shadow` read from the world, passed in so the use-case
@@ -21,8 +22,8 @@ export interface ApplyContext {
   now(): Date;
   sleep(ms: number): Promise<void>;
   warn(message: string): void;
-  /** Progress lines for stderr. */
-  progress(message: string): void;
+  /** The typed events of the apply (each step, commit, verdict, rollback): the session's sink. */
+  emit(event: AppEvent): void;
   /** Seconds of health watching after the rollout (policy verifyWindow, or --verify-window). */
   verifyWindowSeconds: number;
   /** Bound on the rollout wait after the patch. */
@@ -46,6 +47,12 @@ export function rolesOf(policy: Policy): PolicyRoles | undefined {
 
 export function storeDepsOf(ctx: Pick<ApplyContext, "now" | "warn">): StoreDeps {
   return { now: () => ctx.now(), warn: (message) => ctx.warn(message) };
+}
+
+/** Says that a record was committed (every step of an apply commits). */
+export function committed(ctx: Pick<ApplyContext, "emit">, written: WrittenRecord): WrittenRecord {
+  ctx.emit({ type: "record-committed", stage: written.frontMatter.stage, id: written.frontMatter.id, path: written.location.absolute, commit: written.commit });
+  return written;
 }
 
 /** Runs `fn` and adds its wall time to `ctx.timings[key]`. */

@@ -1,5 +1,4 @@
-/** The body sections and the command output of an apply (pure). */
-import { renderMachine, type OutputFormat } from "../../render/format.ts";
+/** The outcome of an apply and the body sections it appends to the record (pure); render/apply.ts prints the outcome. */
 import type { HealthVerdict } from "./health.ts";
 
 export interface Step {
@@ -38,12 +37,4 @@ export function validationSection(outcome: "verified" | "failed", verdict: Healt
     if (verdict.preexisting.length > 0) lines.push(`- findings present before the change and still present:`, ...verdict.preexisting.map((p) => `  - ${p}`));
   }
   return `## Validation\n\n${lines.join("\n")}\n`;
-}
-
-export function renderOutcome(outcome: ApplyOutcome, format: OutputFormat): string {
-  if (format === "json" || format === "yaml") return renderMachine(outcome, format);
-  const lines = [`${outcome.status === "verified" ? "applied and verified" : outcome.status}: ${outcome.record} (${outcome.target})`, ...outcome.steps.map((s) => `  ${s.step.padEnd(18)} ${s.detail}`)];
-  if (outcome.problems.length > 0) lines.push("problems:", ...outcome.problems.map((p) => `  - ${p}`));
-  lines.push(`record: ${outcome.path}`);
-  return `${lines.join("\n")}\n`;
 }

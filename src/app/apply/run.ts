@@ -14,16 +14,36 @@ import { openGit } from "../../records/git.ts";
 import type { FrontMatter, RecordAction, RecordEvent, RecordTarget } from "../../records/schema.ts";
 import type { RecordLocation } from "../../records/scan.ts";
 import { appendToRecord, utcSeconds, type RecordChange } from "../../records/store.ts";
+import type { AppEvent, ApplyStep } from "../events.ts";
 import { verifyHistory } from "../records.ts";
 import { checkAccess, dryRunAction, judgeAudit } from "./checks.ts";
 import { compareToBody, describeDifferences } from "./compare.ts";
-import { rolesOf, storeDepsOf, timed, type ApplyContext } from "./context.ts";
+import { committed, rolesOf, storeDepsOf, timed, type ApplyContext } from "./context.ts";
 import { detectDrift, operationOf } from "./drift.ts";
 import { hasInverse, sendForward, sendInverse } from "./execute.ts";
 import { baselineOf, type HealthBaseline, type HealthVerdict } from "./health.ts";
 import { APPLY_EVENTS } from "./interrupted.ts";
 import { observe, podMetrics, subjectOf, waitForRollout, watchHealth, type Subject } from "./observe.ts";
 import { executionSection, validationSection, type ApplyOutcome, type Step } from "./report.ts";
+
+/** The apply-step event of each record event type a step writes (the others are a verdict or a rollback). */
+const STEP_OF: Record<string, ApplyStep> = {
+  [APPLY_EVENTS.approved]: "approved",
+  [APPLY_EVENTS.applying]: "applying",
+  [APPLY_EVENTS.patched]: "patched",
+  [APPLY_EVENTS.resumed]: "resumed",
+  [APPLY_EVENTS.rolloutComplete]: "rollout-complete",
+  [APPLY_EVENTS.rollbackStarted]: "rollback-started",
+  [APPLY_EVENTS.refused]: "refused",
+  [APPLY_EVENTS.failed]: "failed",
+};
+
+/** A step written to the record: its event type and detail, and the event it sends (by default the apply-step of STEP_OF). */
+interface Announced {
+  step: string;
+  detail: string;
+  event?: AppEvent;
+}
 
 export class ApplyRun {
   readonly steps: Step[] = [];
@@ -54,22 +74,30 @@ export class ApplyRun {
     return `${this.target.kind.toLowerCase()} ${this.target.namespace ?? ""}/${this.target.name}`;
   }
 
-  /** Appends to the record and commits (one commit per step). */
-  async write(change: Omit<RecordChange, "roles">, step?: { step: string; detail: string }): Promise<void> {
+  /** Appends to the record and commits (one commit per step); the step's event goes out before the commit. */
+  async write(change: Omit<RecordChange, "roles">, step?: Announced): Promise<void> {
     const at = utcSeconds(this.ctx.now());
     const events: RecordEvent[] = [...(change.events ?? [])];
     if (step !== undefined) {
       events.push({ at, type: step.step, detail: step.detail });
-      this.note(step.step, step.detail, at);
+      this.note(step.step, step.detail, step.event, at);
     }
     const roles = rolesOf(this.ctx.policy);
-    await timed(this.ctx, "records", () => appendToRecord(this.ctx.history, this.id, { ...change, events, ...(roles === undefined ? {} : { roles }) }, storeDepsOf(this.ctx)));
+    const written = await timed(this.ctx, "records", () => appendToRecord(this.ctx.history, this.id, { ...change, events, ...(roles === undefined ? {} : { roles }) }, storeDepsOf(this.ctx)));
+    committed(this.ctx, written);
     if (change.status !== undefined) this.status = change.status;
   }
 
-  note(step: string, detail: string, at = utcSeconds(this.ctx.now())): void {
+  /** A step of the Execution section, and its event. */
+  note(step: string, detail: string, event?: AppEvent, at = utcSeconds(this.ctx.now())): void {
     this.steps.push({ at, step, detail });
-    this.ctx.progress(`${step}: ${detail}`);
+    const applyStep = STEP_OF[step];
+    const sent = event ?? (applyStep === undefined ? undefined : this.stepEvent(applyStep, detail));
+    if (sent !== undefined) this.ctx.emit(sent);
+  }
+
+  private stepEvent(step: ApplyStep, detail: string): AppEvent {
+    return { type: "apply-step", record: this.id, step, detail };
   }
 
   /** A refusal after the record was read is itself recorded (who tried, and why it was refused). */
@@ -117,6 +145,7 @@ export class ApplyRun {
     const access = await timed(this.ctx, "access", () => checkAccess(this.ctx.api, this.target, this.action, this.user)).catch((error: unknown) => (error instanceof AiopsError ? this.refuse(error) : Promise.reject(error)));
     const dryRun = await timed(this.ctx, "dryRun", () => dryRunAction(this.ctx.api, this.target, this.action));
     if (dryRun.result === "failed") await this.refuse(new PolicyError(`refused: ${dryRun.message}`, { hint: "the server no longer accepts this change; propose it again" }));
+    this.ctx.emit(this.stepEvent("dry-run", dryRun.message));
     return [access, dryRun.message];
   }
 
@@ -142,10 +171,12 @@ export class ApplyRun {
     const dry = await dryRun;
     if (dry.result === "failed") await this.refuse(new PolicyError(`refused: ${dry.message}`, { hint: "the server no longer accepts this change; propose it again" }));
     checks.push(dry.message);
+    this.ctx.emit(this.stepEvent("dry-run", dry.message));
     if (settled[5].status === "rejected") throw settled[5].reason;
     const { subject, baseline } = await observed;
-    if (options.autoApprove) await this.write({ status: "approved" }, { step: APPLY_EVENTS.approved, detail: `trivial tier: no approval needed, logged; applied by ${this.user}` });
     const baselineText = baseline === undefined ? "no pods to watch" : `baseline categories: ${baseline.categories.join(",") || "none"}`;
+    this.ctx.emit(this.stepEvent("checked", `${checks.join("; ")}; ${baselineText}`));
+    if (options.autoApprove) await this.write({ status: "approved" }, { step: APPLY_EVENTS.approved, detail: `trivial tier: no approval needed, logged; applied by ${this.user}` });
     await this.write({ status: "applying", events: [{ at: utcSeconds(this.ctx.now()), type: APPLY_EVENTS.checked, detail: `${checks.join("; ")}; ${baselineText}` }] }, { step: APPLY_EVENTS.applying, detail: `${this.verbText()} by ${this.user} with fieldManager kubectl-aiops` });
     this.steps.unshift(...checks.map((c) => ({ at: utcSeconds(this.ctx.now()), step: "check", detail: c })));
     await this.patch(await live);
@@ -229,15 +260,18 @@ export class ApplyRun {
     const goneUid = operationOf(this.action) === "delete" ? (this.action.patch as { delete?: { preconditions?: { uid?: string } } }).delete?.preconditions?.uid : undefined;
     const rollout = await timed(this.ctx, "rollout", () => waitForRollout(this.ctx, subject, baseline, this.ctx.progressTimeoutSeconds, goneUid === undefined ? {} : { goneUid }));
     if (rollout.outcome !== "complete") {
-      await this.write({}, { step: APPLY_EVENTS.rolloutFailed, detail: `${rollout.outcome === "timeout" ? "timed out" : "failed"} after ${rollout.seconds}s: ${rollout.message}` });
+      const detail = `${rollout.outcome === "timeout" ? "timed out" : "failed"} after ${rollout.seconds}s: ${rollout.message}`;
+      const problems = rollout.verdict?.problems ?? [rollout.message];
+      await this.write({}, { step: APPLY_EVENTS.rolloutFailed, detail, event: { type: "verification", record: this.id, verdict: "failed", phase: "rollout", problems, detail } });
       return this.rollback(subject, rollout.message, rollout.verdict, rollout.seconds);
     }
     await this.write({}, { step: APPLY_EVENTS.rolloutComplete, detail: `${rollout.message} after ${rollout.seconds}s` });
-    this.ctx.progress(`watching health for ${this.ctx.verifyWindowSeconds}s`);
+    this.ctx.emit(this.stepEvent("watching", `health for ${this.ctx.verifyWindowSeconds}s`));
     const verify = await timed(this.ctx, "verify", () => watchHealth(this.ctx, subject, baseline, this.ctx.verifyWindowSeconds));
     if (!verify.healthy) {
       const reason = verify.verdict.problems.join("; ");
-      await this.write({}, { step: APPLY_EVENTS.verifyFailed, detail: `after ${verify.seconds}s (${verify.polls} check(s)): ${reason}` });
+      const detail = `after ${verify.seconds}s (${verify.polls} check(s)): ${reason}`;
+      await this.write({}, { step: APPLY_EVENTS.verifyFailed, detail, event: { type: "verification", record: this.id, verdict: "failed", phase: "window", problems: verify.verdict.problems, detail } });
       return this.rollback(subject, reason, verify.verdict, verify.seconds);
     }
     const metrics = await podMetrics(this.ctx.api, subject, verify.last.workload);
@@ -246,7 +280,7 @@ export class ApplyRun {
 
   private async finishVerified(verdict: HealthVerdict | undefined, facts: { windowSeconds: number; polls: number; seconds: number; note?: string }, metrics?: Record<string, unknown>): Promise<ApplyOutcome> {
     const detail = verdict === undefined ? "accepted by the API server" : `healthy for ${facts.windowSeconds}s: ${verdict.ready}/${verdict.total} pods ready, ${verdict.restarts} restart(s), no new findings`;
-    this.note(APPLY_EVENTS.verified, detail);
+    this.note(APPLY_EVENTS.verified, detail, { type: "verification", record: this.id, verdict: "verified", phase: verdict === undefined ? "none" : "window", problems: [], detail });
     const post: Record<string, unknown> = { verifiedAt: utcSeconds(this.ctx.now()), verifyWindowSeconds: facts.windowSeconds, ...(verdict === undefined ? {} : { podsReady: verdict.ready, pods: verdict.total, restarts: verdict.restarts }), ...(metrics === undefined ? {} : { usage: metrics }) };
     await this.write({
       status: "verified",
@@ -263,7 +297,8 @@ export class ApplyRun {
     const started = this.ctx.now().getTime();
     const validation = validationSection("failed", verdict, { windowSeconds: this.ctx.verifyWindowSeconds, polls: 0, seconds, reason });
     if (!hasInverse(this.action)) {
-      await this.write({ status: "failed", bodyAppend: `${executionSection(this.steps)}\n${validation}` }, { step: APPLY_EVENTS.failed, detail: `not verified and nothing to roll back (${String((this.action.rollback as { none?: string } | undefined)?.none ?? "no inverse")})` });
+      const detail = `not verified and nothing to roll back (${String((this.action.rollback as { none?: string } | undefined)?.none ?? "no inverse")})`;
+      await this.write({ status: "failed", bodyAppend: `${executionSection(this.steps)}\n${validation}` }, { step: APPLY_EVENTS.failed, detail, event: { type: "rollback", record: this.id, reason, outcome: "failed", detail } });
       return this.outcome();
     }
     await this.write({}, { step: APPLY_EVENTS.rollbackStarted, detail: `sending the recorded inverse to ${this.what}` });
@@ -271,7 +306,8 @@ export class ApplyRun {
       await timed(this.ctx, "rollbackPatch", () => sendInverse(this.ctx.api, this.target, this.action));
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      await this.write({ status: "failed", bodyAppend: `${executionSection(this.steps)}\n${validation}` }, { step: APPLY_EVENTS.failed, detail: `the automatic rollback failed: ${message}; undo by hand with the commands under "Rollback procedure"` });
+      const detail = `the automatic rollback failed: ${message}; undo by hand with the commands under "Rollback procedure"`;
+      await this.write({ status: "failed", bodyAppend: `${executionSection(this.steps)}\n${validation}` }, { step: APPLY_EVENTS.failed, detail, event: { type: "rollback", record: this.id, reason, outcome: "failed", detail } });
       throw new PolicyError(`apply of ${this.id} did not verify and its automatic rollback failed: ${message}`, { hint: `undo by hand: kubectl aiops show ${this.id} lists the exact commands under "Rollback procedure"`, cause: error });
     }
     const remaining = Math.max(5, this.ctx.rollbackBoundSeconds - Math.round((this.ctx.now().getTime() - started) / 1000));
@@ -286,7 +322,8 @@ export class ApplyRun {
       if (left.length > 0) restored += `; WARNING: not every field is back: ${describeDifferences(left)}`;
     }
     const took = Math.round((this.ctx.now().getTime() - started) / 1000);
-    this.note(APPLY_EVENTS.rolledBack, `${restored} (rollback took ${took}s)`);
+    const detail = `${restored} (rollback took ${took}s)`;
+    this.note(APPLY_EVENTS.rolledBack, detail, { type: "rollback", record: this.id, reason, outcome: "rolled-back", detail });
     await this.write({
       status: "rolled-back",
       events: [{ at: utcSeconds(this.ctx.now()), type: APPLY_EVENTS.rolledBack, detail: `${restored}; cause: ${reason}` }],

@@ -20,7 +20,7 @@ import type { KubeObject } from "../../model/k8s.ts";
 import type { FrontMatter, RecordAction, RecordTarget } from "../../records/schema.ts";
 import { appendToRecord, utcSeconds } from "../../records/store.ts";
 import { effectiveTier } from "../../records/versions.ts";
-import { rolesOf, storeDepsOf, timed, type ApplyContext } from "./context.ts";
+import { committed, rolesOf, storeDepsOf, timed, type ApplyContext } from "./context.ts";
 import { operationOf } from "./drift.ts";
 import { APPLY_EVENTS } from "./interrupted.ts";
 import { waitForRollout } from "./observe.ts";
@@ -54,7 +54,7 @@ export async function runShadowFor(ctx: ApplyContext, fm: FrontMatter, timeoutSe
   const started = ctx.now().getTime();
   let outcome: ShadowResult["outcome"] = "failed";
   let detail: string;
-  ctx.progress(`shadow: cloning ${target.kind.toLowerCase()} ${target.name} into namespace ${namespace}`);
+  ctx.emit({ type: "apply-step", record: fm.id, step: "shadow", detail: `cloning ${target.kind.toLowerCase()} ${target.name} into namespace ${namespace}` });
   try {
     await createNamespace(ctx.api, namespace, { [SHADOW_LABEL]: fm.id.toLowerCase() });
     await createObject(ctx.api, cleanForShadow(live, namespace, 0));
@@ -73,7 +73,7 @@ export async function runShadowFor(ctx: ApplyContext, fm: FrontMatter, timeoutSe
   }
   const seconds = Math.round((ctx.now().getTime() - started) / 1000);
   const roles = rolesOf(ctx.policy);
-  await appendToRecord(ctx.history, fm.id, { events: [{ at: utcSeconds(ctx.now()), type: APPLY_EVENTS.shadow, detail: `${outcome} (by ${user}, namespace ${namespace}, deleted): ${detail}` }], ...(roles === undefined ? {} : { roles }) }, storeDepsOf(ctx));
+  committed(ctx, await appendToRecord(ctx.history, fm.id, { events: [{ at: utcSeconds(ctx.now()), type: APPLY_EVENTS.shadow, detail: `${outcome} (by ${user}, namespace ${namespace}, deleted): ${detail}` }], ...(roles === undefined ? {} : { roles }) }, storeDepsOf(ctx)));
   return { apiVersion: "aiops.dev/v1", kind: "ShadowResult", record: fm.id, namespace, outcome, detail, seconds };
 }
 

@@ -22,7 +22,7 @@ import { readOptional } from "../../kube/apply.ts";
 import { dryRunPatch } from "../../kube/workloads.ts";
 import { windowSecondsOf } from "../../policy/policy-file.ts";
 import { checkApprovals, ROLE_APPROVER, ROLE_SECURITY_REVIEWER } from "../../policy/approval-rule.ts";
-import { renderSections } from "../../records/format.ts";
+import { renderSections } from "../../records/record-file.ts";
 import { evidenceSha256 } from "../../records/hash.ts";
 import type { Approval, FrontMatter, RecordTarget } from "../../records/schema.ts";
 import { appendToRecord, listRecords, utcSeconds, writeRecord, type NewRecord, type WrittenRecord } from "../../records/store.ts";
@@ -30,7 +30,7 @@ import { effectiveTier } from "../../records/versions.ts";
 import { rollbackProcedure, type PatchPlan } from "../../recommend/patch.ts";
 import { redactText } from "../../util/redact.ts";
 import { compareToBody, describeDifferences } from "./compare.ts";
-import { rolesOf, storeDepsOf, timed, type ApplyContext } from "./context.ts";
+import { committed, rolesOf, storeDepsOf, timed, type ApplyContext } from "./context.ts";
 import { operationOf } from "./drift.ts";
 import { APPLY_EVENTS } from "./interrupted.ts";
 
@@ -90,14 +90,14 @@ export async function proposeUndo(ctx: ApplyContext, original: FrontMatter): Pro
       "Rollback procedure": `\`\`\`sh\n${rollbackProcedure(plan, ctx.cluster.context === "" ? {} : { context: ctx.cluster.context }).join("\n")}\n\`\`\``,
     }),
   };
-  const record = await timed(ctx, "records", () => writeRecord(ctx.history, input, storeDepsOf(ctx)));
+  const record = committed(ctx, await timed(ctx, "records", () => writeRecord(ctx.history, input, storeDepsOf(ctx))));
   const newId = record.frontMatter.id;
   const roles = rolesOf(ctx.policy);
   const role = ctx.policy.securityReviewers.includes(user) ? ROLE_SECURITY_REVIEWER : ctx.policy.approvers.includes(user) ? ROLE_APPROVER : undefined;
   if (role !== undefined && roles !== undefined) {
     const approval: Approval = { identity: user, role, decision: "approved", at: utcSeconds(ctx.now()), comment: `rollback of verified change ${id}, requested by ${user}` };
     if (checkApprovals(tier, user, [approval], roles).ok) {
-      await timed(ctx, "records", () => appendToRecord(ctx.history, newId, { status: "approved", approvals: [approval], events: [{ at: approval.at, type: APPLY_EVENTS.approved, detail: `approved by the requester ${user} (${role}): the ${tier} tier rule is met by one approver` }], bodyAppend: `## Decision\n\n- ${approval.at} ${user} (${role}) approved: ${approval.comment ?? ""}\n`, roles }, storeDepsOf(ctx)));
+      committed(ctx, await timed(ctx, "records", () => appendToRecord(ctx.history, newId, { status: "approved", approvals: [approval], events: [{ at: approval.at, type: APPLY_EVENTS.approved, detail: `approved by the requester ${user} (${role}): the ${tier} tier rule is met by one approver` }], bodyAppend: `## Decision\n\n- ${approval.at} ${user} (${role}) approved: ${approval.comment ?? ""}\n`, roles }, storeDepsOf(ctx))));
       return { record, approvedNow: true, next: `applying ${newId} now` };
     }
   }

@@ -2,7 +2,7 @@ import { dryRunDelete, dryRunPatch, type DryRunResult } from "../../kube/workloa
 import { tierPolicyOf, windowSecondsOf, type Policy } from "../../policy/policy-file.ts";
 import { classifyAction, type Tier } from "../../policy/tiers.ts";
 import { formatDuration } from "../../metrics/source.ts";
-import { renderSections } from "../../records/format.ts";
+import { renderSections } from "../../records/record-file.ts";
 import { evidenceSha256 } from "../../records/hash.ts";
 import type { RecordTarget } from "../../records/schema.ts";
 import { utcSeconds, writeRecord, type NewRecord, type WrittenRecord } from "../../records/store.ts";
@@ -15,6 +15,8 @@ export interface ProposalOutcome {
   record: WrittenRecord;
   draft: ProposalDraft;
   tier: Tier;
+  /** Why this tier, in words (tierReason). */
+  tierReason: string;
   dryRun: DryRunResult;
   cost: string | undefined;
 }
@@ -32,7 +34,7 @@ export async function finishProposal(ctx: ProposeContext, draft: ProposalDraft, 
   const cost = costOf(draft.delta, ctx.policy.prices);
   const input = proposalRecord(draft, { tier, dryRun, user, now: ctx.now(), policy: ctx.policy, policyFile: ctx.policyFile, cost, command: ctx.command, cluster: ctx.cluster, request });
   const record = await writeRecord(ctx.history, input, { now: () => ctx.now(), warn: ctx.warn });
-  return { record, draft, tier, dryRun, cost };
+  return { record, draft, tier, tierReason: tierReason(draft, tier, ctx.policy), dryRun, cost };
 }
 
 export interface RecordFacts {

@@ -5,7 +5,7 @@
  * run adopt the incidents still open instead of recording them twice.
  */
 import type { Diagnosis } from "../../diagnose/types.ts";
-import { renderSections } from "../../records/format.ts";
+import { renderSections } from "../../records/record-file.ts";
 import { evidenceSha256 } from "../../records/hash.ts";
 import type { History } from "../../records/history.ts";
 import type { RecordEvent } from "../../records/schema.ts";

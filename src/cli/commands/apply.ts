@@ -55,10 +55,19 @@ export function applyCommand(io: Io, result: CommandResult): CommandModule {
       if (resume && shadow) throw new UsageError("--resume and --shadow do not go together", "a shadow run rehearses a change not yet applied");
       const verifyWindowSeconds = parsed.data.verifyWindow === undefined ? undefined : parseSeconds("verify-window", parsed.data.verifyWindow, MAX_VERIFY_SECONDS);
       const progressTimeoutSeconds = parseSeconds("progress-timeout", parsed.data.progressTimeout, MAX_PROGRESS_SECONDS);
-      const { runApply } = await import("../../app/apply.ts");
-      const out = await runApply(session, parsed.data.record, { verifyWindowSeconds, progressTimeoutSeconds, command: session.command, resume, shadow });
-      io.stdout.write(out.text);
-      if (!out.ok) {
+      const [{ runApply, runShadow }, { renderApplyOutcome, renderShadowResult }] = await Promise.all([import("../../app/apply.ts"), import("../../render/apply.ts")]);
+      const flags = { verifyWindowSeconds, progressTimeoutSeconds, command: session.command };
+      let ok: boolean;
+      if (shadow) {
+        const shadowResult = await runShadow(session, parsed.data.record, flags);
+        io.stdout.write(renderShadowResult(shadowResult, session.globals.output));
+        ok = shadowResult.outcome === "passed";
+      } else {
+        const outcome = await runApply(session, parsed.data.record, { ...flags, resume });
+        io.stdout.write(renderApplyOutcome(outcome, session.globals.output));
+        ok = outcome.status === "verified";
+      }
+      if (!ok) {
         io.stderr.write(`error: ${shadow ? "the shadow run failed" : "the change did not verify and was rolled back (or failed)"}; see the record for what failed\n`);
         result.exitCode = 1;
       }
@@ -84,10 +93,10 @@ export function rollbackCommand(io: Io, result: CommandResult): CommandModule {
       if (!parsed.success) throw new UsageError(parsed.error.issues[0]?.message ?? "invalid arguments", "see kubectl aiops rollback --help");
       const verifyWindowSeconds = parsed.data.verifyWindow === undefined ? undefined : parseSeconds("verify-window", parsed.data.verifyWindow, MAX_VERIFY_SECONDS);
       const progressTimeoutSeconds = parseSeconds("progress-timeout", parsed.data.progressTimeout, MAX_PROGRESS_SECONDS);
-      const { runRollback } = await import("../../app/apply.ts");
-      const out = await runRollback(session, parsed.data.record, { verifyWindowSeconds, progressTimeoutSeconds, command: session.command });
-      io.stdout.write(out.text);
-      if (!out.ok) {
+      const [{ runRollback, rollbackSucceeded }, { renderRollbackResult }] = await Promise.all([import("../../app/apply.ts"), import("../../render/apply.ts")]);
+      const rolledBack = await runRollback(session, parsed.data.record, { verifyWindowSeconds, progressTimeoutSeconds, command: session.command });
+      io.stdout.write(renderRollbackResult(rolledBack, session.globals.output));
+      if (!rollbackSucceeded(rolledBack)) {
         io.stderr.write("error: the rollback did not verify; see the records for what failed\n");
         result.exitCode = 1;
       }

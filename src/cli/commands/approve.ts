@@ -34,8 +34,8 @@ export function approveCommand(io: Io, _result: CommandResult): CommandModule {
       const session = openSession(argv, io);
       const parsed = approveSchema.safeParse({ ...argv, record: recordOf(argv) });
       if (!parsed.success) throw new UsageError(parsed.error.issues[0]?.message ?? "invalid arguments", "see kubectl aiops approve --help");
-      const { runDecision } = await import("../../app/approve.ts");
-      io.stdout.write(await runDecision(session, { record: parsed.data.record, decision: "approve", comment: parsed.data.comment, apply: parsed.data.apply }));
+      const [{ decide }, { renderDecision }] = await Promise.all([import("../../app/approve.ts"), import("../../render/decision.ts")]);
+      io.stdout.write(renderDecision(await decide(session, { record: parsed.data.record, decision: "approve", comment: parsed.data.comment, apply: parsed.data.apply }), session.globals.output));
     },
   };
 }
@@ -53,8 +53,8 @@ export function rejectCommand(io: Io, _result: CommandResult): CommandModule {
       const session = openSession(argv, io);
       const parsed = rejectSchema.safeParse({ ...argv, record: recordOf(argv) });
       if (!parsed.success) throw new UsageError(parsed.error.issues[0]?.message ?? "invalid arguments", "see kubectl aiops reject --help");
-      const { runDecision } = await import("../../app/approve.ts");
-      io.stdout.write(await runDecision(session, { record: parsed.data.record, decision: "reject", comment: parsed.data.reason }));
+      const [{ decide }, { renderDecision }] = await Promise.all([import("../../app/approve.ts"), import("../../render/decision.ts")]);
+      io.stdout.write(renderDecision(await decide(session, { record: parsed.data.record, decision: "reject", comment: parsed.data.reason }), session.globals.output));
     },
   };
 }

@@ -33,9 +33,20 @@ function auditVerifyCommand(io: Io, _result: CommandResult): CommandModule {
       const session = openSession(argv, io);
       const parsed = verifySchema.safeParse(argv);
       if (!parsed.success) throw new UsageError(parsed.error.issues[0]?.message ?? "invalid arguments", "see kubectl aiops audit verify --help");
-      const { runAuditVerify } = await import("../../app/records.ts");
-      const { text, result } = await runAuditVerify(session, { requireSigned: parsed.data.requireSigned || parsed.data.allowedSigners !== undefined, allowedSignersFile: parsed.data.allowedSigners });
-      io.stdout.write(text);
+      const [{ verifyAudit }, { renderMachine }, { renderVerify }] = await Promise.all([import("../../app/records.ts"), import("../../render/text.ts"), import("../../render/records.ts")]);
+      const result = await verifyAudit(session, { requireSigned: parsed.data.requireSigned || parsed.data.allowedSigners !== undefined, allowedSignersFile: parsed.data.allowedSigners });
+      const output = session.globals.output;
+      switch (output) {
+        case "json":
+        case "yaml":
+          io.stdout.write(renderMachine(result, output));
+          break;
+        case "table":
+        case "wide":
+        case "markdown":
+          io.stdout.write(renderVerify(result));
+          break;
+      }
       if (!result.ok) {
         throw new PolicyError(result.summary, { hint: "each line above names the record and the commit; inspect one with: git show <commit> -- <file>" });
       }
@@ -50,8 +61,20 @@ function auditLogCommand(io: Io): CommandModule {
     builder: (y: Argv) => y.example("$0 audit log", "one line per record commit, oldest first"),
     handler: async (argv: ArgumentsCamelCase) => {
       const session = openSession(argv, io);
-      const { runAuditLog } = await import("../../app/records.ts");
-      io.stdout.write(await runAuditLog(session));
+      const [{ auditLog }, { renderMachine }, { auditLogDocument, renderAuditLog }] = await Promise.all([import("../../app/records.ts"), import("../../render/text.ts"), import("../../render/records.ts")]);
+      const entries = await auditLog(session);
+      const output = session.globals.output;
+      switch (output) {
+        case "json":
+        case "yaml":
+          io.stdout.write(renderMachine(auditLogDocument(entries), output));
+          break;
+        case "table":
+        case "wide":
+        case "markdown":
+          io.stdout.write(renderAuditLog(entries));
+          break;
+      }
     },
   };
 }
@@ -63,9 +86,20 @@ function auditStatsCommand(io: Io): CommandModule {
     builder: (y: Argv) => y.example("$0 audit stats -o json", "the figures as JSON"),
     handler: async (argv: ArgumentsCamelCase) => {
       const session = openSession(argv, io);
-      const { runAuditStats } = await import("../../app/stats.ts");
-      const { text, stats } = await runAuditStats(session);
-      io.stdout.write(text);
+      const [{ auditStats }, { renderMachine }, { renderStats }] = await Promise.all([import("../../app/stats.ts"), import("../../render/text.ts"), import("../../render/stats.ts")]);
+      const stats = await auditStats(session);
+      const output = session.globals.output;
+      switch (output) {
+        case "json":
+        case "yaml":
+          io.stdout.write(renderMachine(stats, output));
+          break;
+        case "table":
+        case "wide":
+        case "markdown":
+          io.stdout.write(renderStats(stats));
+          break;
+      }
       // Every executed medium/critical change must have a complete record: anything less is an audit failure.
       if (stats.completeness.incomplete.length > 0) {
         throw new PolicyError(`${stats.completeness.incomplete.length} executed medium/critical change(s) have incomplete records`, { hint: "each INCOMPLETE line names the record and the missing part" });

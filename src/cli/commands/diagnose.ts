@@ -53,10 +53,14 @@ export function diagnoseCommand(io: Io, result: CommandResult): CommandModule {
       const parsed = diagnoseSchema.safeParse(argv);
       if (!parsed.success) throw new UsageError(parsed.error.issues[0]?.message ?? "invalid arguments", "see kubectl aiops diagnose --help");
       const request = toRequest(parsed.data, globals);
-      const { runDiagnose } = await import("../../app/diagnose.ts");
-      const output = await runDiagnose(session, request, { ...parsed.data, command: session.command });
-      io.stdout.write(output.text);
-      if (parsed.data.failOnProblems && output.problems) result.exitCode = new ProblemsFoundExit().exitCode;
+      const [{ runDiagnose }, { renderDiagnoseResult }] = await Promise.all([import("../../app/diagnose.ts"), import("../../render/diagnosis.ts")]);
+      const diagnosed = await runDiagnose(session, request, { ...parsed.data, command: session.command });
+      if (diagnosed.proposals !== undefined) {
+        const { describeFindingProposals } = await import("../../render/proposal.ts");
+        for (const line of describeFindingProposals(diagnosed.proposals)) io.stderr.write(`${line}\n`);
+      }
+      io.stdout.write(renderDiagnoseResult(diagnosed, globals.output, { color: globals.color && io.stdoutIsTTY && io.env["NO_COLOR"] === undefined }));
+      if (parsed.data.failOnProblems && diagnosed.problems) result.exitCode = new ProblemsFoundExit().exitCode;
     },
   };
 }

@@ -27,8 +27,21 @@ export function listCommand(io: Io, _result: CommandResult): CommandModule {
       const session = openSession(argv, io);
       const parsed = listSchema.safeParse(argv);
       if (!parsed.success) throw new UsageError(parsed.error.issues[0]?.message ?? "invalid arguments", "see kubectl aiops list --help");
-      const { runList } = await import("../../app/records.ts");
-      io.stdout.write(await runList(session, parsed.data));
+      const [{ listHistory }, { renderMachine }, { recordListDocument, renderRecordTable }] = await Promise.all([import("../../app/records.ts"), import("../../render/text.ts"), import("../../render/records.ts")]);
+      const listing = await listHistory(session, parsed.data);
+      for (const warning of listing.warnings) session.warn(`warning: ${warning}`);
+      const output = session.globals.output;
+      switch (output) {
+        case "json":
+        case "yaml":
+          io.stdout.write(renderMachine(recordListDocument(listing.rows), output));
+          break;
+        case "table":
+        case "wide":
+        case "markdown":
+          io.stdout.write(renderRecordTable(listing.rows, io.now().getTime(), output === "wide"));
+          break;
+      }
     },
   };
 }

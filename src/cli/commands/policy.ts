@@ -23,8 +23,8 @@ export function policyCommand(io: Io, _result: CommandResult): CommandModule {
             const session = openSession(argv, io);
             const parsed = fileSchema.safeParse(argv);
             if (!parsed.success) throw new UsageError(parsed.error.issues[0]?.message ?? "invalid arguments", "see kubectl aiops policy propose --help");
-            const { runPolicy } = await import("../../app/policy-change.ts");
-            io.stdout.write(await runPolicy(session, "propose", parsed.data.file));
+            const [{ changePolicy }, { renderPolicyOutcome }] = await Promise.all([import("../../app/policy-change.ts"), import("../../render/decision.ts")]);
+            io.stdout.write(renderPolicyOutcome(await changePolicy(session, { action: "propose", file: parsed.data.file }), session.globals.output));
           },
         })
         .command({
@@ -35,8 +35,8 @@ export function policyCommand(io: Io, _result: CommandResult): CommandModule {
             const session = openSession(argv, io);
             const parsed = recordSchema.safeParse({ record: typeof argv["record"] === "number" ? String(argv["record"]) : argv["record"] });
             if (!parsed.success) throw new UsageError(parsed.error.issues[0]?.message ?? "invalid arguments", "see kubectl aiops policy apply --help");
-            const { runPolicy } = await import("../../app/policy-change.ts");
-            io.stdout.write(await runPolicy(session, "apply", parsed.data.record));
+            const [{ changePolicy }, { renderPolicyOutcome }] = await Promise.all([import("../../app/policy-change.ts"), import("../../render/decision.ts")]);
+            io.stdout.write(renderPolicyOutcome(await changePolicy(session, { action: "apply", record: parsed.data.record }), session.globals.output));
           },
         })
         .demandCommand(1, "name a policy command: propose or apply"),

@@ -50,9 +50,9 @@ export function proposeCommand(io: Io, _result: CommandResult): CommandModule {
       if (!parsed.success) throw new UsageError(parsed.error.issues[0]?.message ?? "invalid arguments", "see kubectl aiops propose --help");
       const { request, windowSeconds } = toProposeRequest(parsed.data);
       if (globals.allNamespaces) throw new UsageError("propose works on one object: -A does not apply", "pass -n NAMESPACE");
-      const { runPropose } = await import("../../app/propose.ts");
-      const text = await runPropose(session, request, { prometheus: parsed.data.prometheus, windowSeconds, allowShortHistory: parsed.data.allowShortHistory, command: session.command });
-      io.stdout.write(text);
+      const [{ runPropose }, { renderProposeResult }] = await Promise.all([import("../../app/propose.ts"), import("../../render/proposal.ts")]);
+      const result = await runPropose(session, request, { prometheus: parsed.data.prometheus, windowSeconds, allowShortHistory: parsed.data.allowShortHistory, command: session.command });
+      io.stdout.write(renderProposeResult(result, globals.output));
     },
   };
 }

@@ -28,9 +28,12 @@ export function reportCommand(io: Io, _result: CommandResult): CommandModule {
       const session = openSession(argv, io);
       const parsed = reportSchema.safeParse(argv);
       if (!parsed.success) throw new UsageError(parsed.error.issues[0]?.message ?? "invalid arguments", "see kubectl aiops report --help");
-      const { runReport } = await import("../../app/report.ts");
+      const [{ runReport }, { renderMachine }] = await Promise.all([import("../../app/report.ts"), import("../../render/text.ts")]);
       const outcome = await runReport(session, { ...parsed.data, command: session.command });
-      io.stdout.write(outcome.text);
+      const output = session.globals.output;
+      // A period reported already prints nothing; else the report as data, or its Markdown.
+      if (outcome.skipped) return;
+      io.stdout.write(output === "json" || output === "yaml" ? renderMachine(outcome.report, output) : outcome.text);
     },
   };
 }

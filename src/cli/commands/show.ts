@@ -20,8 +20,20 @@ export function showCommand(io: Io, _result: CommandResult): CommandModule {
       const session = openSession(argv, io);
       const parsed = showSchema.safeParse({ record: typeof argv["record"] === "number" ? String(argv["record"]) : argv["record"] });
       if (!parsed.success) throw new UsageError(parsed.error.issues[0]?.message ?? "invalid arguments", "see kubectl aiops show --help");
-      const { runShow } = await import("../../app/records.ts");
-      io.stdout.write(await runShow(session, parsed.data.record));
+      const [{ showRecord }, { renderMachine }, { recordDocument, renderRecordMarkdown }] = await Promise.all([import("../../app/records.ts"), import("../../render/text.ts"), import("../../render/records.ts")]);
+      const { path, record } = await showRecord(session, parsed.data.record);
+      const output = session.globals.output;
+      switch (output) {
+        case "json":
+        case "yaml":
+          io.stdout.write(renderMachine(recordDocument(record, path), output));
+          break;
+        case "table":
+        case "wide":
+        case "markdown":
+          io.stdout.write(renderRecordMarkdown(record, path));
+          break;
+      }
     },
   };
 }

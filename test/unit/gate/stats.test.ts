@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { computeStats, missingParts, renderStats } from "../../../src/app/stats.ts";
+import { computeStats, missingParts } from "../../../src/records/stats.ts";
+import { renderStats } from "../../../src/render/stats.ts";
 import { percentile, ruleMetAt } from "../../../src/records/timing.ts";
-import type { RecordFile } from "../../../src/records/format.ts";
+import type { RecordFile } from "../../../src/records/record-file.ts";
 import type { Approval, FrontMatter, RecordEvent } from "../../../src/records/schema.ts";
 import { proposalFrontMatter, SAMPLE_BODY } from "../records/fixtures.ts";
 

@@ -6,7 +6,7 @@ import { ShortHistoryError } from "../../../src/metrics/source.ts";
 import type { Finding } from "../../../src/diagnose/types.ts";
 import type { ReplicaSet } from "../../../src/model/k8s.ts";
 import { parsePolicy } from "../../../src/policy/policy-file.ts";
-import { parseRecord } from "../../../src/records/format.ts";
+import { parseRecord } from "../../../src/records/record-file.ts";
 import { git, gitdir } from "../../helpers/gitdir.ts";
 import { fakeApi, fakeSource, forbiddenPatch, invalidPatch, seedUsage, testContext, webDeployment, webPod } from "./fakes.ts";
 

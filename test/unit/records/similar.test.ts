@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { findSimilar, recordDiagnosis } from "../../../src/app/records.ts";
 import type { Diagnosis, Finding } from "../../../src/diagnose/types.ts";
-import { parseRecord } from "../../../src/records/format.ts";
+import { parseRecord } from "../../../src/records/record-file.ts";
 import { evidenceSha256 } from "../../../src/records/hash.ts";
 import { resolveHistory } from "../../../src/records/history.ts";
 import { baseName, findSimilarIncidents, summarizeSimilar } from "../../../src/records/similar.ts";

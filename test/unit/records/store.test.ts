@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { serializeRecord } from "../../../src/records/format.ts";
+import { serializeRecord } from "../../../src/records/record-file.ts";
 import { ZERO_SHA256, contentSha256 } from "../../../src/records/hash.ts";
 import { resolveHistory } from "../../../src/records/history.ts";
 import { encodeTime } from "../../../src/records/ids.ts";

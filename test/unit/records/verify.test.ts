@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { verifyHistory } from "../../../src/app/records.ts";
-import { serializeRecord } from "../../../src/records/format.ts";
+import { serializeRecord } from "../../../src/records/record-file.ts";
 import { contentSha256, ZERO_SHA256 } from "../../../src/records/hash.ts";
 import { resolveHistory, type History } from "../../../src/records/history.ts";
 import { encodeTime } from "../../../src/records/ids.ts";

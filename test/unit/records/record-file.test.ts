@@ -1,6 +1,6 @@
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
-import { appendSection, parseRecord, readSection, readSections, renderSections, serializeRecord } from "../../../src/records/format.ts";
+import { appendSection, parseRecord, readSection, readSections, renderSections, serializeRecord } from "../../../src/records/record-file.ts";
 import { parseSimpleYaml, stringifyYaml } from "../../../src/records/yaml-engine.ts";
 import { hashed, proposalFrontMatter, SAMPLE_BODY } from "./fixtures.ts";
 

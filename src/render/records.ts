@@ -1,10 +1,11 @@
-import { formatAge, mdCell } from "../render/format.ts";
-import type { RecordFile } from "./format.ts";
-import type { FrontMatter } from "./schema.ts";
-import { isWindowOpen } from "./status.ts";
-import type { VerifyResult } from "./verify.ts";
+import type { AuditLogEntry } from "../records/audit-log.ts";
+import type { RecordFile } from "../records/record-file.ts";
+import type { FrontMatter } from "../records/schema.ts";
+import { isWindowOpen } from "../records/status.ts";
+import type { VerifyResult } from "../records/verify.ts";
+import { formatAge, mdCell } from "./text.ts";
 
-/** Human output of the record commands; pure, given the clock as `nowMs`. */
+/** Human output of the record commands (`list`, `show`, `audit log`, `audit verify`); pure, given the clock as `nowMs`. */
 
 export interface ListRow {
   path: string;
@@ -71,4 +72,27 @@ export function renderRecordMarkdown(record: RecordFile, path: string): string {
 export function renderVerify(result: VerifyResult): string {
   const lines = result.problems.map((p) => `${p.kind.toUpperCase()}  record ${p.record}  commit ${p.commit.slice(0, 12)}  ${p.path}: ${p.message}`);
   return `${[...lines, result.summary].join("\n")}\n`;
+}
+
+export function renderAuditLog(entries: readonly AuditLogEntry[]): string {
+  if (entries.length === 0) return "No record commits in the history.\n";
+  const lines = entries.map((e) => {
+    const status = e.change === "deleted" ? "DELETED" : e.from === undefined ? `new ${e.to ?? "?"}` : e.from === e.to ? `${e.to ?? "?"}` : `${e.from} -> ${e.to ?? "?"}`;
+    const approvals = e.approvals.length === 0 ? "" : ` [${e.approvals.join(", ")}]`;
+    return `${e.date}  ${e.author}  ${e.record}  ${e.stage}  ${status}${approvals}  ${e.title}`;
+  });
+  return `${lines.join("\n")}\n`;
+}
+
+/** The documents of `-o json|yaml`: the data under an apiVersion and a kind. */
+export function recordListDocument(rows: readonly ListRow[]): { apiVersion: "aiops.dev/v1"; kind: "RecordList"; items: unknown[] } {
+  return { apiVersion: "aiops.dev/v1", kind: "RecordList", items: rows.map((r) => ({ path: r.path, ...r.frontMatter })) };
+}
+
+export function recordDocument(record: RecordFile, path: string): { apiVersion: "aiops.dev/v1"; kind: "Record"; path: string; frontMatter: FrontMatter; body: string } {
+  return { apiVersion: "aiops.dev/v1", kind: "Record", path, frontMatter: record.frontMatter, body: record.body };
+}
+
+export function auditLogDocument(entries: readonly AuditLogEntry[]): { apiVersion: "aiops.dev/v1"; kind: "AuditLog"; items: readonly AuditLogEntry[] } {
+  return { apiVersion: "aiops.dev/v1", kind: "AuditLog", items: entries };
 }
