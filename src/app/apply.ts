@@ -138,7 +138,6 @@ export async function createApplyContext(session: Session, flags: ApplyFlags): P
   const history = resolveHistory(location);
   const { policy } = loadPolicy(location);
   const client = await session.kube();
-  let identity: Promise<string> | undefined;
   return {
     api: client,
     history,
@@ -146,7 +145,7 @@ export async function createApplyContext(session: Session, flags: ApplyFlags): P
     cluster: { context: client.context.context, server: client.context.server },
     policy,
     command: flags.command,
-    identify: () => (identity ??= import("../kube/identity.ts").then(async ({ whoAmI }) => (await whoAmI(client)).username)),
+    identify: async () => (await session.identity()).username,
     now: () => io.now(),
     sleep,
     warn: (message) => events.emit({ type: "warning", message }),

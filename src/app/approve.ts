@@ -99,12 +99,12 @@ export async function decideRecord(location: HistoryLocation, request: DecisionR
 /** Connects with the global flags; identity is asked once, lazily. */
 export async function createDecisionDeps(session: Session): Promise<DecisionDeps> {
   const { io } = session;
-  const client = await session.kube();
-  let identity: Promise<Identity> | undefined;
+  // connect now: a bad kubeconfig is refused before anything is read or written
+  await session.kube();
   return {
     now: () => io.now(),
     warn: (message) => session.warn(message),
-    identify: () => (identity ??= import("../kube/identity.ts").then(({ whoAmI }) => whoAmI(client))),
+    identify: () => session.identity(),
   };
 }
 

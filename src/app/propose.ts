@@ -53,7 +53,6 @@ export async function createProposeContext(session: Session, options: ProposeOpt
   const history = resolveHistory(location);
   const { policy, file } = loadPolicy(location);
   const client = await session.kube();
-  let identity: Promise<string> | undefined;
   let source: Promise<SelectedSource> | undefined;
   return {
     api: client,
@@ -65,8 +64,7 @@ export async function createProposeContext(session: Session, options: ProposeOpt
     command: options.command,
     now: () => io.now(),
     warn: (message) => void io.stderr.write(`${message}\n`),
-    identify: () =>
-      (identity ??= import("../kube/identity.ts").then(async ({ whoAmI }) => (await whoAmI(client)).username)),
+    identify: async () => (await session.identity()).username,
     metrics: () =>
       (source ??= import("../metrics/select.ts").then(({ selectMetricsSource }) =>
         selectMetricsSource({

@@ -5,6 +5,7 @@
  * shell. The Kubernetes client library loads only when a use case first asks for the client.
  */
 import type { KubeClient } from "../kube/client.ts";
+import type { Identity } from "../kube/identity.ts";
 import { NO_EVENTS, type EventSink } from "./events.ts";
 import type { HistoryLocation } from "../records/history.ts";
 import type { OutputFormat } from "../render/formats.ts";
@@ -45,6 +46,8 @@ export interface Session {
   readonly historyLocation: HistoryLocation;
   /** The Kubernetes client of --kubeconfig/--context, connected on first use and shared after. */
   kube(): Promise<KubeClient>;
+  /** Who the API server says we are (SelfSubjectReview), asked once, when first needed. */
+  identity(): Promise<Identity>;
   /** The same session with another namespace (a use case acting on a workload's namespace). */
   inNamespace(namespace: string): Session;
   /** Progress and warnings for a human (stderr on the command line). */
@@ -57,12 +60,14 @@ export interface Session {
 export interface SessionShared {
   /** The Kubernetes client, once connected (or given, in tests). */
   client?: Promise<KubeClient>;
+  /** The authenticated identity, once asked (or given, in tests). */
+  identity?: Promise<Identity>;
   /** The sink of the use cases' events; the command line prints apply progress from them. */
   events?: EventSink;
 }
 
 export function createSession(io: Io, globals: GlobalOptions, shared: SessionShared = {}): Session {
-  return {
+  const session: Session = {
     io,
     globals,
     command: ["kubectl aiops", ...io.argv].join(" "),
@@ -71,8 +76,10 @@ export function createSession(io: Io, globals: GlobalOptions, shared: SessionSha
       (shared.client ??= import("../kube/client.ts").then(({ KubeClient }) =>
         KubeClient.connect({ kubeconfig: globals.kubeconfig, context: globals.context, requestTimeoutMs: globals.requestTimeoutMs, env: io.env }),
       )),
+    identity: () => (shared.identity ??= Promise.all([session.kube(), import("../kube/identity.ts")]).then(([client, { whoAmI }]) => whoAmI(client))),
     inNamespace: (namespace) => createSession(io, { ...globals, namespace, allNamespaces: false }, shared),
     warn: (message) => void io.stderr.write(`${message}\n`),
     events: shared.events ?? NO_EVENTS,
   };
+  return session;
 }

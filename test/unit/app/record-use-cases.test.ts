@@ -42,7 +42,7 @@ function sessionIn(dir: string, options: { now?: string; user?: string; argv?: s
   });
   // These use cases ask the API server one thing, who we are (SelfSubjectReview): a stand-in answers.
   const client = { request: async () => ({ status: { userInfo: { username: options.user ?? "unknown", groups: [] } } }) } as unknown as KubeClient;
-  const session: Session = { ...createSession(io, GLOBALS), kube: () => Promise.resolve(client) };
+  const session: Session = createSession(io, GLOBALS, { client: Promise.resolve(client) });
   return { session, stdout, stderr };
 }
 
