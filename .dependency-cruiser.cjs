@@ -8,6 +8,9 @@ const RECORDS_IO = "^src/records/(atomic-write|git|git-walk|history|incidents|jo
 /** Pure: no I/O, no clock; computed from what the I/O shell hands them. */
 const PURE_CORE = "^src/(diagnose|recommend|policy|render|gate)/";
 
+/** The files of src/metrics without I/O: the interface, constants and typed errors (source.ts), pod-name matching (pods.ts). Every other file of src/metrics reads Prometheus or the metrics API. */
+const METRICS_PURE = "^src/metrics/(source|pods)\\.ts$";
+
 module.exports = {
   forbidden: [
     {
@@ -30,6 +33,13 @@ module.exports = {
       severity: "error",
       from: { path: PURE_CORE },
       to: { dependencyTypes: ["core"], path: "^(node:)?(fs|fs/promises|child_process|net|http|https|http2|tls|dgram|dns|os|worker_threads|cluster|readline)$" },
+    },
+    {
+      name: "report-no-metrics-io",
+      comment: "The report is computed from usage data (src/model/usage.ts) that the use case reads through src/metrics; of src/metrics it imports only the pure modules (source.ts, pods.ts), never a reader of Prometheus or the metrics API.",
+      severity: "error",
+      from: { path: "^src/report/" },
+      to: { path: "^src/metrics/", pathNot: METRICS_PURE },
     },
     {
       name: "policy-bottom-layer",

@@ -10,10 +10,10 @@ import { AiopsError, ForbiddenError, NotFoundError } from "../errors.ts";
 import type { KubeClient } from "../kube/client.ts";
 import { apiVersionOf, collectionPath, rbacResourceOf, requireKind } from "../kube/kinds.ts";
 import type { KubeObject } from "../model/k8s.ts";
+import type { UsageData } from "../model/usage.ts";
 import type { History } from "../records/history.ts";
 import type { ReportPeriod } from "../records/paths.ts";
 import type { HealthReport, ReportDigest } from "../report/types.ts";
-import type { UsageData } from "../report/usage.ts";
 
 export interface ReportArgs {
   period: ReportPeriod;
@@ -136,7 +136,7 @@ async function readUsage(client: KubeClient, url: string | undefined, origin: st
   const windowSeconds = Math.round((Date.parse(period.end) - Date.parse(period.start)) / 1000);
   const notes: string[] = [];
   if (url !== undefined && url.trim() !== "") {
-    const { readPrometheusUsage } = await import("../report/sources/prometheus-usage.ts");
+    const { readPrometheusUsage } = await import("../metrics/prometheus-bulk.ts");
     try {
       return await readPrometheusUsage({ url: url.trim(), end: new Date(Date.parse(period.end)), windowSeconds });
     } catch (error) {
@@ -146,7 +146,7 @@ async function readUsage(client: KubeClient, url: string | undefined, origin: st
       notes.push(message);
     }
   }
-  const { readMetricsServerUsage } = await import("../report/sources/metrics-server-usage.ts");
+  const { readMetricsServerUsage } = await import("../metrics/metrics-server-bulk.ts");
   try {
     const usage = await readMetricsServerUsage(client, undefined);
     if (usage !== undefined) return { ...usage, notes: [...notes, ...usage.notes] };

@@ -1,15 +1,11 @@
 /**
  * Without Prometheus: one list of pod metrics for the whole cluster from metrics-server, a
- * point-in-time sample (p95 = max = now), marked as such in the report.
+ * point-in-time sample (p95 = max = now), marked as such in the report. Read by the same code as
+ * a workload's usage (listPodMetrics, metrics-server.ts).
  */
-import type { MetricsApi } from "../../metrics/metrics-server.ts";
-import { isMetricsServerAvailable } from "../../metrics/metrics-server.ts";
-import { parseQuantity } from "../../recommend/quantity.ts";
-import type { SeriesUsage, UsageData } from "../usage.ts";
-
-interface PodMetricsList {
-  items?: { metadata?: { name?: string; namespace?: string }; timestamp?: string; containers?: { name?: string; usage?: Record<string, string> }[] }[];
-}
+import type { SeriesUsage, UsageData } from "../model/usage.ts";
+import { parseQuantity } from "../recommend/quantity.ts";
+import { isMetricsServerAvailable, listPodMetrics, type MetricsApi } from "./metrics-server.ts";
 
 function number(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
@@ -23,10 +19,9 @@ function number(text: string | undefined): number | undefined {
 /** Undefined when metrics.k8s.io is not served. */
 export async function readMetricsServerUsage(api: MetricsApi, namespace: string | undefined): Promise<UsageData | undefined> {
   if (!(await isMetricsServerAvailable(api))) return undefined;
-  const path = namespace === undefined ? "/apis/metrics.k8s.io/v1beta1/pods" : `/apis/metrics.k8s.io/v1beta1/namespaces/${encodeURIComponent(namespace)}/pods`;
-  const list = await api.request<PodMetricsList>(path, { verb: "list", resource: "pods.metrics.k8s.io", ...(namespace === undefined ? {} : { namespace }) });
+  const { path, items } = await listPodMetrics(api, namespace);
   const series: SeriesUsage[] = [];
-  for (const item of list.items ?? []) {
+  for (const item of items) {
     for (const c of item.containers ?? []) {
       const cpu = number(c.usage?.["cpu"]);
       const memory = number(c.usage?.["memory"]);

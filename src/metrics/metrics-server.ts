@@ -13,12 +13,33 @@ export interface MetricsApi {
   request<T = unknown>(path: string, options: { verb: string; resource: string; namespace?: string }): Promise<T>;
 }
 
+/** One item of a PodMetricsList: a pod's containers' usage as quantity strings at `timestamp`. */
+export interface PodMetrics {
+  metadata?: { name?: string; namespace?: string };
+  timestamp?: string;
+  window?: string;
+  containers?: { name?: string; usage?: Record<string, string> }[];
+}
+
 interface PodMetricsList {
-  items?: { metadata?: { name?: string }; timestamp?: string; window?: string; containers?: { name?: string; usage?: Record<string, string> }[] }[];
+  items?: PodMetrics[];
 }
 
 const GROUP_PATH = "/apis/metrics.k8s.io/v1beta1";
 const RESOURCE = "pods.metrics.k8s.io";
+
+/**
+ * The one reader of pod metrics, for a namespace or (namespace undefined) the whole cluster, used
+ * by MetricsServerSource and the report's bulk reader (metrics-server-bulk.ts). A missing or
+ * unhealthy metrics API, or an answer that is not a PodMetricsList, is a MetricsUnavailableError;
+ * other failures (forbidden, unreachable) are the client's errors.
+ */
+export async function listPodMetrics(api: MetricsApi, namespace: string | undefined): Promise<{ path: string; items: PodMetrics[] }> {
+  const path = namespace === undefined ? `${GROUP_PATH}/pods` : `${GROUP_PATH}/namespaces/${encodeURIComponent(namespace)}/pods`;
+  const list = await requestMetrics<PodMetricsList>(api, path, { verb: "list", resource: RESOURCE, ...(namespace === undefined ? {} : { namespace }) });
+  if (!Array.isArray(list?.items)) throw unavailable(path, "the answer is not a PodMetricsList");
+  return { path, items: list.items };
+}
 
 export class MetricsServerSource implements MetricsSource {
   readonly kind = "metrics-server";
@@ -36,11 +57,9 @@ export class MetricsServerSource implements MetricsSource {
 
   async usage(query: UsageQuery): Promise<WorkloadUsage> {
     const { namespace } = query.workload;
-    const path = `${GROUP_PATH}/namespaces/${encodeURIComponent(namespace)}/pods`;
-    const list = await requestMetrics<PodMetricsList>(this.api, path, namespace);
-    if (!Array.isArray(list?.items)) throw unavailable(path, "the answer is not a PodMetricsList");
+    const { path, items } = await listPodMetrics(this.api, namespace);
     const matcher = podNameMatcher(query.workload);
-    const pods = list.items.filter((item) => matcher.test(item.metadata?.name ?? ""));
+    const pods = items.filter((item) => matcher.test(item.metadata?.name ?? ""));
     if (pods.length === 0) {
       throw new NoUsageDataError(`metrics-server has no metrics for the pods of ${query.workload.kind.toLowerCase()} ${query.workload.name} in namespace "${namespace}" (pod=~"${podNamePattern(query.workload)}")`, {
         hint: "the pods may not be running yet or be too new (metrics-server scrapes every 15-60s); check kubectl top pods",
@@ -76,7 +95,7 @@ export class MetricsServerSource implements MetricsSource {
 /** Whether metrics.k8s.io is served; other failures (forbidden, unreachable) are thrown. */
 export async function isMetricsServerAvailable(api: MetricsApi): Promise<boolean> {
   try {
-    await requestMetrics(api, GROUP_PATH, undefined);
+    await requestMetrics(api, GROUP_PATH, { verb: "get", resource: RESOURCE });
     return true;
   } catch (error) {
     if (error instanceof MetricsUnavailableError) return false;
@@ -84,9 +103,9 @@ export async function isMetricsServerAvailable(api: MetricsApi): Promise<boolean
   }
 }
 
-async function requestMetrics<T>(api: MetricsApi, path: string, namespace: string | undefined): Promise<T> {
+async function requestMetrics<T>(api: MetricsApi, path: string, options: { verb: string; resource: string; namespace?: string }): Promise<T> {
   try {
-    return await api.request<T>(path, namespace === undefined ? { verb: "get", resource: RESOURCE } : { verb: "list", resource: RESOURCE, namespace });
+    return await api.request<T>(path, options);
   } catch (error) {
     const why = unavailableStatus(error);
     if (why === undefined) throw error;

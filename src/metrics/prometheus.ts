@@ -2,16 +2,16 @@
  * Usage from Prometheus over its HTTP API (instant queries with `time=`): cAdvisor's
  * container_cpu_usage_seconds_total and container_memory_working_set_bytes, and kube-state-metrics
  * for OOM kills where it is scraped. Everything is computed by range functions, because instant
- * vectors go stale after 5 minutes and history may end before "now".
+ * vectors go stale after 5 minutes and history may end before "now". The HTTP is
+ * prometheus-client.ts, shared with the report's bulk reader (prometheus-bulk.ts).
  */
 import { nanosFromNumber, formatCpu, formatMemory } from "../recommend/quantity.ts";
+import { PrometheusClient, promDuration, promLiteral, valuesBy, type PrometheusClientOptions } from "./prometheus-client.ts";
 import { podNamePattern } from "./pods.ts";
 import {
   DEFAULT_WINDOW_SECONDS,
   MIN_HISTORY_SECONDS,
   MIN_SAMPLES,
-  MetricsQueryError,
-  MetricsUnreachableError,
   NoUsageDataError,
   ShortHistoryError,
   formatDuration,
@@ -23,13 +23,7 @@ import {
   type WorkloadUsage,
 } from "./source.ts";
 
-export const DEFAULT_PROMETHEUS_TIMEOUT_MS = 30_000;
-
-export interface PrometheusOptions {
-  /** Base URL, e.g. http://prometheus.monitoring:9090 (a path prefix is kept). */
-  url: string;
-  /** Per query; default 30 s. */
-  timeoutMs?: number;
+export interface PrometheusOptions extends PrometheusClientOptions {
   /** The evaluation time; the clock is a dependency so tests pin it. */
   now?: () => Date;
 }
@@ -37,20 +31,9 @@ export interface PrometheusOptions {
 const QUERY_NAMES = ["cpuP50", "cpuP95", "cpuMax", "cpuSamples", "memoryP50", "memoryP95", "memoryMax", "memorySamples", "firstSample", "lastSample", "oomKills", "kubeStateMetrics"] as const;
 export type QueryName = (typeof QUERY_NAMES)[number];
 
-/** A PromQL string literal: backslashes and quotes escaped. */
-function literal(text: string): string {
-  return `"${text.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
-}
-
-/** A PromQL duration ("7d", "36h", "90m", "45s"). */
-export function promDuration(seconds: number): string {
-  for (const [unit, size] of [["d", 86400], ["h", 3600], ["m", 60]] as const) if (seconds % size === 0) return `${seconds / size}${unit}`;
-  return `${seconds}s`;
-}
-
 /** Every query made for one workload, by name; exported so tests pin the exact PromQL. */
 export function buildQueries(workload: WorkloadRef, windowSeconds: number = DEFAULT_WINDOW_SECONDS): Record<QueryName, string> {
-  const pods = `namespace=${literal(workload.namespace)},pod=~${literal(podNamePattern(workload))}`;
+  const pods = `namespace=${promLiteral(workload.namespace)},pod=~${promLiteral(podNamePattern(workload))}`;
   const containers = `{${pods},container!="",container!="POD"}`;
   const w = promDuration(windowSeconds);
   const memory = `container_memory_working_set_bytes${containers}`;
@@ -79,18 +62,16 @@ type Vector = Map<string, number>;
 
 export class PrometheusSource implements MetricsSource {
   readonly kind = "prometheus";
-  private readonly url: string;
-  private readonly timeoutMs: number;
+  private readonly client: PrometheusClient;
   private readonly now: () => Date;
 
   constructor(options: PrometheusOptions) {
-    this.url = options.url.replace(/\/+$/, "");
-    this.timeoutMs = options.timeoutMs ?? DEFAULT_PROMETHEUS_TIMEOUT_MS;
+    this.client = new PrometheusClient(options);
     this.now = options.now ?? (() => new Date());
   }
 
   describe(): string {
-    return `Prometheus at ${this.url}`;
+    return this.client.describe();
   }
 
   async usage(query: UsageQuery): Promise<WorkloadUsage> {
@@ -115,7 +96,7 @@ export class PrometheusSource implements MetricsSource {
     }
     return {
       source: "prometheus",
-      origin: this.url,
+      origin: this.client.url,
       workload: query.workload,
       windowSeconds,
       at: at.toISOString(),
@@ -126,60 +107,10 @@ export class PrometheusSource implements MetricsSource {
     };
   }
 
-  /** One instant query at `time`; the vector's values by their `container` label. */
+  /** One instant query at `time` (prometheus-client.ts); the vector's finite values by their `container` label. */
   async query(promql: string, time: Date): Promise<Vector> {
-    const endpoint = `${this.url}/api/v1/query`;
-    const params = new URLSearchParams({ query: promql, time: (time.getTime() / 1000).toFixed(3) });
-    let status: number;
-    let text: string;
-    try {
-      const response = await fetch(`${endpoint}?${params}`, { headers: { Accept: "application/json" }, signal: AbortSignal.timeout(this.timeoutMs) });
-      status = response.status;
-      text = await response.text();
-    } catch (error) {
-      throw new MetricsUnreachableError(`cannot reach ${this.describe()}: ${unreachableReason(error, this.timeoutMs)} (query: ${promql})`, {
-        hint: `check that Prometheus is up (${this.url}/-/ready) and that the URL given by --prometheus or prometheus: in .aiops.yaml is right; a slow Prometheus needs a longer timeout`,
-        cause: error,
-      });
-    }
-    const body = parseBody(text);
-    if (body?.status === "error" || status < 200 || status >= 300 || body === undefined) {
-      const detail = body?.status === "error" ? `${body.errorType ?? "error"}: ${body.error ?? "no message"}` : `HTTP ${status}${body === undefined ? `, not a Prometheus API answer: ${text.trim().slice(0, 200)}` : ""}`;
-      throw new MetricsQueryError(`${this.describe()} refused a query (${detail}) at ${endpoint} (query: ${promql})`, {
-        hint: status === 401 || status === 403 ? "Prometheus needs credentials this tool does not send; point --prometheus at an endpoint it can read" : "check the Prometheus version (>= 2.7 for subqueries) and its logs",
-      });
-    }
-    const vector: Vector = new Map();
-    for (const sample of body.data?.result ?? []) {
-      const value = Number(sample.value?.[1]);
-      if (Number.isFinite(value)) vector.set(sample.metric?.["container"] ?? "", value);
-    }
-    return vector;
+    return valuesBy(await this.client.query(promql, time), "container");
   }
-}
-
-interface PrometheusBody {
-  status?: string;
-  errorType?: string;
-  error?: string;
-  data?: { resultType?: string; result?: { metric?: Record<string, string>; value?: [number, string] }[] };
-}
-
-function parseBody(text: string): PrometheusBody | undefined {
-  try {
-    const body = JSON.parse(text) as unknown;
-    return typeof body === "object" && body !== null && "status" in body ? (body as PrometheusBody) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function unreachableReason(error: unknown, timeoutMs: number): string {
-  if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError")) return `no answer within ${timeoutMs / 1000}s`;
-  const cause = error instanceof Error ? (error.cause as NodeJS.ErrnoException | undefined) : undefined;
-  if (cause?.code === "ECONNREFUSED") return "connection refused";
-  if (cause?.code === "ENOTFOUND" || cause?.code === "EAI_AGAIN") return "host not found";
-  return cause?.message ?? (error instanceof Error ? error.message : String(error));
 }
 
 function toContainer(name: string, v: Record<QueryName, Vector>): ContainerUsage {

@@ -4,6 +4,7 @@
  */
 import { RuleContext, type Snapshot } from "../diagnose/context.ts";
 import { diagnoseSnapshot } from "../diagnose/engine.ts";
+import type { UsageData } from "../model/usage.ts";
 import type { TierPolicy } from "../policy/tiers.ts";
 import type { FrontMatter } from "../records/schema.ts";
 import { rankActions } from "./actions.ts";
@@ -15,7 +16,7 @@ import { assessReliability } from "./reliability.ts";
 import { assessRightsizing } from "./rightsizing.ts";
 import { scoreReport } from "./score.ts";
 import type { HealthReport, PeriodWindow, ReportDigest } from "./types.ts";
-import { indexByNamespace, type UsageData } from "./usage.ts";
+import { indexByNamespace } from "./usage.ts";
 import { collectWorkloads } from "./workloads.ts";
 
 export interface ReportInput {

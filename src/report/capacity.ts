@@ -5,9 +5,9 @@
  */
 import type { RuleContext } from "../diagnose/context.ts";
 import type { Node, Pod, ResourceRequirements } from "../model/k8s.ts";
+import type { SeriesUsage } from "../model/usage.ts";
 import { formatCpu, formatMemory, maxOf, nanosFromNumber, parseQuantity, type Nanos } from "../recommend/quantity.ts";
 import type { Capacity, ResourceCapacity } from "./types.ts";
-import type { SeriesUsage } from "./usage.ts";
 
 const RESOURCES = ["cpu", "memory"] as const;
 type Resource = (typeof RESOURCES)[number];

@@ -1,6 +1,6 @@
 /** Quantities as a reader scans them in a table: "260m", "1.5", "156Mi", "2.5Gi". JSON keeps the exact values. */
-import { formatDuration } from "../metrics/source.ts";
 import { parseQuantity } from "../recommend/quantity.ts";
+import { formatDuration } from "../util/duration.ts";
 
 const MI = 1024 * 1024;
 const GI = 1024 * MI;

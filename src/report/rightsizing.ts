@@ -4,10 +4,11 @@
  * data and OOM/HPA flags. Totals say how much the cluster gets back (or must add).
  */
 import { allContainerStatuses } from "../diagnose/finding.ts";
+import type { SeriesUsage } from "../model/usage.ts";
 import { proposeResources } from "../recommend/margin.ts";
 import { formatCpu, formatMemory, parseQuantity, type Nanos } from "../recommend/quantity.ts";
 import type { Rightsizing, RightsizingRow } from "./types.ts";
-import { usageOfWorkload, type SeriesUsage } from "./usage.ts";
+import { usageOfWorkload } from "./usage.ts";
 import type { WorkloadInfo } from "./workloads.ts";
 
 /** Changes smaller than this share of the current request are not worth a row. */

@@ -1,36 +1,14 @@
 /**
- * Usage per pod container over the report window, as read in bulk (one query per statistic for
- * the whole cluster, never one per workload), and its aggregation per workload container: the
- * hottest pod sets the size, as in src/metrics/prometheus.ts.
+ * The aggregation per workload container of the usage read in bulk (src/metrics/prometheus-bulk.ts,
+ * metrics-server-bulk.ts; the data types are src/model/usage.ts): the hottest pod sets the size,
+ * as in src/metrics/prometheus.ts. Pure; from src/metrics/ it takes only the pure pod-name
+ * matching (pods.ts) and the proposals' history thresholds (source.ts).
  */
 import { podNameMatcher } from "../metrics/pods.ts";
 import { MIN_HISTORY_SECONDS, MIN_SAMPLES, type WorkloadRef } from "../metrics/source.ts";
+import type { SeriesUsage, UsageData } from "../model/usage.ts";
 import type { ContainerUsageInput } from "../recommend/margin.ts";
 import { formatCpu, formatMemory, nanosFromNumber } from "../recommend/quantity.ts";
-
-/** One pod container's figures (cores, bytes); a point-in-time source sets p95 = max = now. */
-export interface SeriesUsage {
-  namespace: string;
-  pod: string;
-  container: string;
-  cpuP95?: number;
-  cpuMax?: number;
-  memoryP95?: number;
-  memoryMax?: number;
-  samples: number;
-  /** Epoch ms of the first sample in the window. */
-  firstSampleMs?: number;
-  oomKills?: number;
-}
-
-export interface UsageData {
-  source: "prometheus" | "metrics-server" | "none";
-  origin?: string;
-  pointInTime: boolean;
-  historyDays?: number;
-  series: SeriesUsage[];
-  notes: string[];
-}
 
 export interface WorkloadContainerUsage extends ContainerUsageInput {
   confidence: "high" | "low";

@@ -38,4 +38,15 @@ describe("architecture (dependency-cruiser, .dependency-cruiser.cjs)", () => {
     const violations = result.summary.violations.filter((v) => v.rule.name === rule).map(describeViolation);
     expect(violations, `${violations.length} violation(s) of ${rule}:\n${violations.join("\n")}`).toEqual([]);
   });
+
+  it("rule report-no-metrics-io forbids every reader of Prometheus and the metrics API, and allows only metrics' pure modules", () => {
+    const rule = options.ruleSet?.forbidden?.find((r) => r.name === "report-no-metrics-io");
+    if (rule === undefined || !("to" in rule)) throw new Error("rule report-no-metrics-io is missing from .dependency-cruiser.cjs");
+    const matches = (pattern: string | string[] | undefined, source: string): boolean => [pattern ?? []].flat().some((p) => new RegExp(p).test(source));
+    const metrics = result.modules.map((m) => m.source).filter((s) => s.startsWith("src/metrics/"));
+    const forbidden = metrics.filter((s) => matches(rule.to.path, s) && !matches(rule.to.pathNot, s)).sort();
+    expect(metrics.filter((s) => !forbidden.includes(s)).sort()).toEqual(["src/metrics/pods.ts", "src/metrics/source.ts"]);
+    expect(forbidden).toEqual(expect.arrayContaining(["src/metrics/metrics-server-bulk.ts", "src/metrics/metrics-server.ts", "src/metrics/prometheus-bulk.ts", "src/metrics/prometheus-client.ts", "src/metrics/prometheus.ts", "src/metrics/select.ts"]));
+    expect(matches(rule.from.path, "src/report/usage.ts")).toBe(true);
+  });
 });

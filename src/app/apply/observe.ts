@@ -102,6 +102,24 @@ export async function waitForRollout(ctx: ApplyContext, subject: Subject, baseli
   }
 }
 
+/**
+ * Waits until the workload's controller has observed its current spec (status.observedGeneration
+ * caught up with metadata.generation): the spec is in force, whether or not its pods can run.
+ */
+export async function waitForObserved(ctx: ApplyContext, subject: Subject, timeoutSeconds: number): Promise<WaitResult> {
+  const start = ctx.now().getTime();
+  const deadline = start + timeoutSeconds * 1000;
+  for (;;) {
+    const last = await observe(ctx, subject);
+    const seconds = Math.round((ctx.now().getTime() - start) / 1000);
+    const generation = last.workload.metadata.generation ?? 0;
+    const observed = (last.workload.status as { observedGeneration?: number } | undefined)?.observedGeneration ?? 0;
+    if (observed >= generation) return { outcome: "complete", message: `the controller observed generation ${generation}`, last, seconds };
+    if (ctx.now().getTime() >= deadline) return { outcome: "timeout", message: `generation ${generation} not observed after ${timeoutSeconds}s (observed ${observed})`, last, seconds };
+    await ctx.sleep(Math.min(ctx.pollMs, Math.max(0, deadline - ctx.now().getTime())));
+  }
+}
+
 export interface VerifyResult {
   healthy: boolean;
   verdict: HealthVerdict;

@@ -23,7 +23,7 @@ import { detectDrift, operationOf } from "./drift.ts";
 import { hasInverse, sendForward, sendInverse } from "./execute.ts";
 import { baselineOf, type HealthBaseline, type HealthVerdict } from "./health.ts";
 import { APPLY_EVENTS } from "./interrupted.ts";
-import { observe, podMetrics, subjectOf, waitForRollout, watchHealth, type Subject } from "./observe.ts";
+import { observe, podMetrics, subjectOf, waitForObserved, waitForRollout, watchHealth, type Subject } from "./observe.ts";
 import { executionSection, validationSection, type ApplyOutcome, type Step } from "./report.ts";
 
 /** The apply-step event of each record event type a step writes (the others are a verdict or a rollback). */
@@ -263,7 +263,7 @@ export class ApplyRun {
       const detail = `${rollout.outcome === "timeout" ? "timed out" : "failed"} after ${rollout.seconds}s: ${rollout.message}`;
       const problems = rollout.verdict?.problems ?? [rollout.message];
       await this.write({}, { step: APPLY_EVENTS.rolloutFailed, detail, event: { type: "verification", record: this.id, verdict: "failed", phase: "rollout", problems, detail } });
-      return this.rollback(subject, rollout.message, rollout.verdict, rollout.seconds);
+      return this.rollback(subject, rollout.message, rollout.verdict, rollout.seconds, baseline);
     }
     await this.write({}, { step: APPLY_EVENTS.rolloutComplete, detail: `${rollout.message} after ${rollout.seconds}s` });
     this.ctx.emit(this.stepEvent("watching", `health for ${this.ctx.verifyWindowSeconds}s`));
@@ -272,7 +272,7 @@ export class ApplyRun {
       const reason = verify.verdict.problems.join("; ");
       const detail = `after ${verify.seconds}s (${verify.polls} check(s)): ${reason}`;
       await this.write({}, { step: APPLY_EVENTS.verifyFailed, detail, event: { type: "verification", record: this.id, verdict: "failed", phase: "window", problems: verify.verdict.problems, detail } });
-      return this.rollback(subject, reason, verify.verdict, verify.seconds);
+      return this.rollback(subject, reason, verify.verdict, verify.seconds, baseline);
     }
     const metrics = await podMetrics(this.ctx.api, subject, verify.last.workload);
     return this.finishVerified(verify.verdict, { windowSeconds: this.ctx.verifyWindowSeconds, polls: verify.polls, seconds: verify.seconds }, metrics);
@@ -291,8 +291,13 @@ export class ApplyRun {
     return this.outcome();
   }
 
-  /** The automatic rollback: bounded by ctx.rollbackBoundSeconds from its start. */
-  private async rollback(subject: Subject | undefined, reason: string, verdict: HealthVerdict | undefined, seconds = 0): Promise<ApplyOutcome> {
+  /**
+   * The automatic rollback: bounded by ctx.rollbackBoundSeconds from its start. When the workload
+   * was already failing before the change (the change was a fix that did not work), the spec it
+   * restores cannot complete a rollout either: the rollback then waits only for the controller to
+   * take the old spec back, not for a rollout that was not complete before the change.
+   */
+  private async rollback(subject: Subject | undefined, reason: string, verdict: HealthVerdict | undefined, seconds = 0, baseline?: HealthBaseline): Promise<ApplyOutcome> {
     this.problems.push(reason);
     const started = this.ctx.now().getTime();
     const validation = validationSection("failed", verdict, { windowSeconds: this.ctx.verifyWindowSeconds, polls: 0, seconds, reason });
@@ -312,7 +317,13 @@ export class ApplyRun {
     }
     const remaining = Math.max(5, this.ctx.rollbackBoundSeconds - Math.round((this.ctx.now().getTime() - started) / 1000));
     let restored = "the inverse was applied";
-    if (subject !== undefined) {
+    const failingBefore = baseline?.categories ?? [];
+    if (subject !== undefined && failingBefore.length > 0) {
+      const back = await timed(this.ctx, "rollbackWait", () => waitForObserved(this.ctx, subject, remaining));
+      restored = back.outcome === "complete"
+        ? `old spec back (${back.message}); it was failing before the change too (${failingBefore.join(", ")}), so its rollout is not waited for`
+        : `inverse applied, but the controller has not taken the old spec back yet (${back.message})`;
+    } else if (subject !== undefined) {
       const back = await timed(this.ctx, "rollbackWait", () => waitForRollout(this.ctx, subject, undefined, remaining));
       restored = back.outcome === "complete" ? `old spec back and rolled out: ${back.message}` : `inverse applied, but the old spec's rollout is not complete (${back.message})`;
     }

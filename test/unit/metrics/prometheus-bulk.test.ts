@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bulkQueries, readPrometheusUsage } from "../../../src/report/sources/prometheus-usage.ts";
+import { bulkQueries, readPrometheusUsage } from "../../../src/metrics/prometheus-bulk.ts";
 import { indexByNamespace, usageOfWorkload } from "../../../src/report/usage.ts";
 import { MetricsUnreachableError } from "../../../src/metrics/source.ts";
-import { freePort, startPrometheus, toOpenMetrics, type RunningPrometheus, type Series } from "../metrics/prometheus-server.ts";
+import { freePort, startPrometheus, toOpenMetrics, type RunningPrometheus, type Series } from "./prometheus-server.ts";
 
 const MI = 2 ** 20;
 const MINUTE = 60;

@@ -1,6 +1,7 @@
 import { createServer, type Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PrometheusSource, buildQueries, promDuration } from "../../../src/metrics/prometheus.ts";
+import { PrometheusSource, buildQueries } from "../../../src/metrics/prometheus.ts";
+import { promDuration } from "../../../src/metrics/prometheus-client.ts";
 import { MetricsQueryError, MetricsUnreachableError, NoUsageDataError, ShortHistoryError, tierAdjustment, type WorkloadRef } from "../../../src/metrics/source.ts";
 import { proposeContainerResources } from "../../../src/recommend/margin.ts";
 import { freePort, startPrometheus, toOpenMetrics, type RunningPrometheus, type Series } from "./prometheus-server.ts";

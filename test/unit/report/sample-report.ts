@@ -2,7 +2,7 @@ import type { Container, KubeObject } from "../../../src/model/k8s.ts";
 import { buildReport, type ReportInput } from "../../../src/report/build.ts";
 import { buildDigest } from "../../../src/report/digest.ts";
 import type { HealthReport } from "../../../src/report/types.ts";
-import type { UsageData } from "../../../src/report/usage.ts";
+import type { UsageData } from "../../../src/model/usage.ts";
 import { NOW, node, pod, term, waiting } from "../../helpers/objects.ts";
 import { WINDOW, app } from "./fixtures.ts";
 
