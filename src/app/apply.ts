@@ -18,7 +18,6 @@ import type { ApplyOutcome } from "./apply/report.ts";
 import { ApplyRun, baselineCategoriesOf } from "./apply/run.ts";
 import { runShadowFor, type ShadowResult } from "./apply/shadow.ts";
 import { proposeUndo } from "./apply/undo.ts";
-import { loadPolicy } from "./load-policy.ts";
 
 export type { ApplyContext } from "./apply/context.ts";
 export type { ApplyOutcome } from "./apply/report.ts";
@@ -136,7 +135,7 @@ export async function createApplyContext(session: Session, flags: ApplyFlags): P
   const { io, events } = session;
   const location = session.historyLocation;
   const history = resolveHistory(location);
-  const { policy } = loadPolicy(location);
+  const { policy } = await session.policy();
   const client = await session.kube();
   return {
     api: client,

@@ -10,7 +10,6 @@ import { readObject, workloadOfPod, type KubeApi } from "../kube/workloads.ts";
 import type { SelectedSource } from "../metrics/select.ts";
 import type { HorizontalPodAutoscaler, KubeObject, Pod } from "../model/k8s.ts";
 import { resolveHistory } from "../records/history.ts";
-import { loadPolicy } from "./load-policy.ts";
 import { finishProposal, type ProposalOutcome } from "./propose/record.ts";
 import { buildHpa, buildScale } from "./propose/replicas.ts";
 import { buildResources, type NoChange } from "./propose/resources.ts";
@@ -51,7 +50,7 @@ export async function createProposeContext(session: Session, options: ProposeOpt
   const location = session.historyLocation;
   // History and policy first: a proposal that cannot be recorded is refused before any request.
   const history = resolveHistory(location);
-  const { policy, file } = loadPolicy(location);
+  const { policy, file } = await session.policy();
   const client = await session.kube();
   let source: Promise<SelectedSource> | undefined;
   return {

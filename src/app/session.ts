@@ -6,6 +6,7 @@
  */
 import type { KubeClient } from "../kube/client.ts";
 import type { Identity } from "../kube/identity.ts";
+import type { LoadedPolicy } from "./load-policy.ts";
 import { NO_EVENTS, type EventSink } from "./events.ts";
 import type { HistoryLocation } from "../records/history.ts";
 import type { OutputFormat } from "../render/formats.ts";
@@ -48,6 +49,11 @@ export interface Session {
   kube(): Promise<KubeClient>;
   /** Who the API server says we are (SelfSubjectReview), asked once, when first needed. */
   identity(): Promise<Identity>;
+  /**
+   * The policy (`.aiops.yaml` at the history repository's root, or the defaults), read once.
+   * A decision re-reads it under the history's lock instead (another writer may have changed it).
+   */
+  policy(): Promise<LoadedPolicy>;
   /** The same session with another namespace (a use case acting on a workload's namespace). */
   inNamespace(namespace: string): Session;
   /** Progress and warnings for a human (stderr on the command line). */
@@ -62,6 +68,8 @@ export interface SessionShared {
   client?: Promise<KubeClient>;
   /** The authenticated identity, once asked (or given, in tests). */
   identity?: Promise<Identity>;
+  /** The policy, once read. */
+  policy?: Promise<LoadedPolicy>;
   /** The sink of the use cases' events; the command line prints apply progress from them. */
   events?: EventSink;
 }
@@ -76,6 +84,7 @@ export function createSession(io: Io, globals: GlobalOptions, shared: SessionSha
       (shared.client ??= import("../kube/client.ts").then(({ KubeClient }) =>
         KubeClient.connect({ kubeconfig: globals.kubeconfig, context: globals.context, requestTimeoutMs: globals.requestTimeoutMs, env: io.env }),
       )),
+    policy: () => (shared.policy ??= import("./load-policy.ts").then(({ loadPolicy }) => loadPolicy(session.historyLocation))),
     identity: () => (shared.identity ??= Promise.all([session.kube(), import("../kube/identity.ts")]).then(([client, { whoAmI }]) => whoAmI(client))),
     inNamespace: (namespace) => createSession(io, { ...globals, namespace, allNamespaces: false }, shared),
     warn: (message) => void io.stderr.write(`${message}\n`),

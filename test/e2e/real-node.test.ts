@@ -4,7 +4,10 @@
 // machine.
 import { spawnSync } from "node:child_process";
 import net from "node:net";
+import path from "node:path";
 import { expect, it } from "vitest";
+import { NANOS_PER_UNIT, parseQuantity } from "../../src/recommend/quantity.ts";
+import { gitdir } from "../helpers/gitdir.ts";
 import { describeTestbed } from "./suite.ts";
 import { SCENARIO_CATEGORIES, kubectl, testbed } from "./testbed.ts";
 
@@ -174,6 +177,29 @@ describeTestbed("the real node", () => {
     }, 90_000);
     expect(requests[0]?.value).toBeGreaterThan(0);
   });
+
+  it("propose resources on a real pod uses the kubelet's real cAdvisor series", async () => {
+    // healthy/web has live series only (no backfill): minutes of history, so --allow-short-history;
+    // right after `scenarios` restarted Prometheus the first scrapes may not be in yet: retry
+    type Pre = { source: string; confidence: string; containers: Record<string, { memory?: { p95: string; samples: number }; cpu?: { samples: number } }> };
+    const record = await waitFor("a proposal from the live series of healthy/web", () => {
+      const repo = gitdir();
+      const result = kubectl(["aiops", "propose", "resources", "deployment/web", "-n", "healthy", "--prometheus", testbed().prometheusUrl, "--window", "1h", "--allow-short-history", "--history-dir", path.join(repo, "history"), "-o", "json"]);
+      if (result.status !== 0) return undefined;
+      const parsed = JSON.parse(result.stdout) as { frontMatter: { tier: string; metrics: { pre: Pre } } };
+      const web = parsed.frontMatter.metrics.pre.containers["web"];
+      return (web?.memory?.samples ?? 0) >= 8 && (web?.cpu?.samples ?? 0) >= 8 ? parsed : undefined;
+    }, 180_000);
+    const pre = record.frontMatter.metrics.pre;
+    expect(pre.source).toBe("prometheus");
+    expect(pre.confidence).toBe("low");
+    // the demo app's real working set: a few MiB, far below its 64Mi limit
+    const p95Bytes = Number(parseQuantity(pre.containers["web"]?.memory?.p95 ?? "0") / NANOS_PER_UNIT);
+    expect(p95Bytes).toBeGreaterThan(1 * 2 ** 20);
+    expect(p95Bytes).toBeLessThan(48 * 2 ** 20);
+    // medium for resources, raised once for the short history
+    expect(record.frontMatter.tier).toBe("critical");
+  }, 240_000);
 
   it("metrics-server reads the real kubelet", () => {
     const top = ok(["top", "pods", "-n", "rightsizing", "--no-headers"]).trim().split("\n");

@@ -53,7 +53,15 @@ class OwnApiServer {
     this.process = spawn(this.binary, this.args, { stdio: "ignore" });
     const deadline = Date.now() + 120_000;
     while (Date.now() < deadline) {
-      if (kubectl(["get", "--raw", "/readyz"], { kubeconfig: this.kubeconfig, timeoutMs: 5000 }).status === 0) return;
+      // a server still starting may accept the connection and answer late: a hung probe is "not yet"
+      const ready = (() => {
+        try {
+          return kubectl(["get", "--raw", "/readyz", "--request-timeout=3s"], { kubeconfig: this.kubeconfig, timeoutMs: 5000 }).status === 0;
+        } catch {
+          return false;
+        }
+      })();
+      if (ready) return;
       await new Promise((r) => setTimeout(r, 500));
     }
     throw new Error(`own kube-apiserver on port ${this.port} not ready`);

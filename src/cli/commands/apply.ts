@@ -1,6 +1,7 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
 import { z } from "zod";
 import { UsageError } from "../../errors.ts";
+import { parseCommandArgs } from "../args.ts";
 import { parseDurationSeconds } from "../../util/duration.ts";
 import type { CommandResult } from "../command-result.ts";
 import type { Io } from "../io.ts";
@@ -49,21 +50,20 @@ export function applyCommand(io: Io, result: CommandResult): CommandModule {
         .example("$0 apply 01JD3X --resume", "finish an interrupted apply"),
     handler: async (argv: ArgumentsCamelCase) => {
       const session = openSession(argv, io);
-      const parsed = applySchema.safeParse({ ...argv, record: record(argv) });
-      if (!parsed.success) throw new UsageError(parsed.error.issues[0]?.message ?? "invalid arguments", "see kubectl aiops apply --help");
-      const { resume, shadow } = parsed.data;
+      const args = parseCommandArgs(applySchema, { ...argv, record: record(argv) }, "apply");
+      const { resume, shadow } = args;
       if (resume && shadow) throw new UsageError("--resume and --shadow do not go together", "a shadow run rehearses a change not yet applied");
-      const verifyWindowSeconds = parsed.data.verifyWindow === undefined ? undefined : parseSeconds("verify-window", parsed.data.verifyWindow, MAX_VERIFY_SECONDS);
-      const progressTimeoutSeconds = parseSeconds("progress-timeout", parsed.data.progressTimeout, MAX_PROGRESS_SECONDS);
+      const verifyWindowSeconds = args.verifyWindow === undefined ? undefined : parseSeconds("verify-window", args.verifyWindow, MAX_VERIFY_SECONDS);
+      const progressTimeoutSeconds = parseSeconds("progress-timeout", args.progressTimeout, MAX_PROGRESS_SECONDS);
       const [{ runApply, runShadow }, { renderApplyOutcome, renderShadowResult }] = await Promise.all([import("../../app/apply.ts"), import("../../render/apply.ts")]);
       const flags = { verifyWindowSeconds, progressTimeoutSeconds, command: session.command };
       let ok: boolean;
       if (shadow) {
-        const shadowResult = await runShadow(session, parsed.data.record, flags);
+        const shadowResult = await runShadow(session, args.record, flags);
         io.stdout.write(renderShadowResult(shadowResult, session.globals.output));
         ok = shadowResult.outcome === "passed";
       } else {
-        const outcome = await runApply(session, parsed.data.record, { ...flags, resume });
+        const outcome = await runApply(session, args.record, { ...flags, resume });
         io.stdout.write(renderApplyOutcome(outcome, session.globals.output));
         ok = outcome.status === "verified";
       }
@@ -89,12 +89,11 @@ export function rollbackCommand(io: Io, result: CommandResult): CommandModule {
         .example("$0 rollback 01JD3X", "undo the verified change 01JD3X"),
     handler: async (argv: ArgumentsCamelCase) => {
       const session = openSession(argv, io);
-      const parsed = rollbackSchema.safeParse({ ...argv, record: record(argv) });
-      if (!parsed.success) throw new UsageError(parsed.error.issues[0]?.message ?? "invalid arguments", "see kubectl aiops rollback --help");
-      const verifyWindowSeconds = parsed.data.verifyWindow === undefined ? undefined : parseSeconds("verify-window", parsed.data.verifyWindow, MAX_VERIFY_SECONDS);
-      const progressTimeoutSeconds = parseSeconds("progress-timeout", parsed.data.progressTimeout, MAX_PROGRESS_SECONDS);
+      const args = parseCommandArgs(rollbackSchema, { ...argv, record: record(argv) }, "rollback");
+      const verifyWindowSeconds = args.verifyWindow === undefined ? undefined : parseSeconds("verify-window", args.verifyWindow, MAX_VERIFY_SECONDS);
+      const progressTimeoutSeconds = parseSeconds("progress-timeout", args.progressTimeout, MAX_PROGRESS_SECONDS);
       const [{ runRollback, rollbackSucceeded }, { renderRollbackResult }] = await Promise.all([import("../../app/apply.ts"), import("../../render/apply.ts")]);
-      const rolledBack = await runRollback(session, parsed.data.record, { verifyWindowSeconds, progressTimeoutSeconds, command: session.command });
+      const rolledBack = await runRollback(session, args.record, { verifyWindowSeconds, progressTimeoutSeconds, command: session.command });
       io.stdout.write(renderRollbackResult(rolledBack, session.globals.output));
       if (!rollbackSucceeded(rolledBack)) {
         io.stderr.write("error: the rollback did not verify; see the records for what failed\n");

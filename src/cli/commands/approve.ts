@@ -1,6 +1,6 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
 import { z } from "zod";
-import { UsageError } from "../../errors.ts";
+import { parseCommandArgs } from "../args.ts";
 import type { CommandResult } from "../command-result.ts";
 import type { Io } from "../io.ts";
 import { openSession } from "../options.ts";
@@ -32,10 +32,9 @@ export function approveCommand(io: Io, _result: CommandResult): CommandModule {
         .example("$0 approve 01JD3X --comment 'checked the dashboards' --apply", "approve, and apply if no other approval is needed"),
     handler: async (argv: ArgumentsCamelCase) => {
       const session = openSession(argv, io);
-      const parsed = approveSchema.safeParse({ ...argv, record: recordOf(argv) });
-      if (!parsed.success) throw new UsageError(parsed.error.issues[0]?.message ?? "invalid arguments", "see kubectl aiops approve --help");
+      const args = parseCommandArgs(approveSchema, { ...argv, record: recordOf(argv) }, "approve");
       const [{ decide }, { renderDecision }] = await Promise.all([import("../../app/approve.ts"), import("../../render/decision.ts")]);
-      io.stdout.write(renderDecision(await decide(session, { record: parsed.data.record, decision: "approve", comment: parsed.data.comment, apply: parsed.data.apply }), session.globals.output));
+      io.stdout.write(renderDecision(await decide(session, { record: args.record, decision: "approve", comment: args.comment, apply: args.apply }), session.globals.output));
     },
   };
 }
@@ -51,10 +50,9 @@ export function rejectCommand(io: Io, _result: CommandResult): CommandModule {
         .example("$0 reject 01JD3X --reason 'the limit is too low for the batch job'", "reject with a reason"),
     handler: async (argv: ArgumentsCamelCase) => {
       const session = openSession(argv, io);
-      const parsed = rejectSchema.safeParse({ ...argv, record: recordOf(argv) });
-      if (!parsed.success) throw new UsageError(parsed.error.issues[0]?.message ?? "invalid arguments", "see kubectl aiops reject --help");
+      const args = parseCommandArgs(rejectSchema, { ...argv, record: recordOf(argv) }, "reject");
       const [{ decide }, { renderDecision }] = await Promise.all([import("../../app/approve.ts"), import("../../render/decision.ts")]);
-      io.stdout.write(renderDecision(await decide(session, { record: parsed.data.record, decision: "reject", comment: parsed.data.reason }), session.globals.output));
+      io.stdout.write(renderDecision(await decide(session, { record: args.record, decision: "reject", comment: args.reason }), session.globals.output));
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
 import { z } from "zod";
-import { PolicyError, UsageError } from "../../errors.ts";
+import { PolicyError } from "../../errors.ts";
+import { parseCommandArgs } from "../args.ts";
 import type { CommandResult } from "../command-result.ts";
 import type { Io } from "../io.ts";
 import { openSession } from "../options.ts";
@@ -31,10 +32,9 @@ function auditVerifyCommand(io: Io, _result: CommandResult): CommandModule {
         .example("$0 audit verify --allowed-signers .aiops-signers", "also require commits signed by a listed SSH key"),
     handler: async (argv: ArgumentsCamelCase) => {
       const session = openSession(argv, io);
-      const parsed = verifySchema.safeParse(argv);
-      if (!parsed.success) throw new UsageError(parsed.error.issues[0]?.message ?? "invalid arguments", "see kubectl aiops audit verify --help");
+      const args = parseCommandArgs(verifySchema, argv, "audit verify");
       const [{ verifyAudit }, { renderMachine }, { renderVerify }] = await Promise.all([import("../../app/records.ts"), import("../../render/text.ts"), import("../../render/records.ts")]);
-      const result = await verifyAudit(session, { requireSigned: parsed.data.requireSigned || parsed.data.allowedSigners !== undefined, allowedSignersFile: parsed.data.allowedSigners });
+      const result = await verifyAudit(session, { requireSigned: args.requireSigned || args.allowedSigners !== undefined, allowedSignersFile: args.allowedSigners });
       const output = session.globals.output;
       switch (output) {
         case "json":

@@ -1,6 +1,7 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
 import { z } from "zod";
 import { ProblemsFoundExit, UsageError } from "../../errors.ts";
+import { parseCommandArgs } from "../args.ts";
 import type { ObjectRef } from "../../diagnose/types.ts";
 import { DIAGNOSE_WORDS, kindSpec, resolveDiagnoseKind } from "../../kube/kinds.ts";
 import type { DiagnoseRequest } from "../../app/diagnose.ts";
@@ -50,17 +51,16 @@ export function diagnoseCommand(io: Io, result: CommandResult): CommandModule {
     handler: async (argv: ArgumentsCamelCase) => {
       const session = openSession(argv, io);
       const { globals } = session;
-      const parsed = diagnoseSchema.safeParse(argv);
-      if (!parsed.success) throw new UsageError(parsed.error.issues[0]?.message ?? "invalid arguments", "see kubectl aiops diagnose --help");
-      const request = toRequest(parsed.data, globals);
+      const args = parseCommandArgs(diagnoseSchema, argv, "diagnose");
+      const request = toRequest(args, globals);
       const [{ runDiagnose }, { renderDiagnoseResult }] = await Promise.all([import("../../app/diagnose.ts"), import("../../render/diagnosis.ts")]);
-      const diagnosed = await runDiagnose(session, request, { ...parsed.data, command: session.command });
+      const diagnosed = await runDiagnose(session, request, { ...args, command: session.command });
       if (diagnosed.proposals !== undefined) {
         const { describeFindingProposals } = await import("../../render/proposal.ts");
         for (const line of describeFindingProposals(diagnosed.proposals)) io.stderr.write(`${line}\n`);
       }
       io.stdout.write(renderDiagnoseResult(diagnosed, globals.output, { color: globals.color && io.stdoutIsTTY && io.env["NO_COLOR"] === undefined }));
-      if (parsed.data.failOnProblems && diagnosed.problems) result.exitCode = new ProblemsFoundExit().exitCode;
+      if (args.failOnProblems && diagnosed.problems) result.exitCode = new ProblemsFoundExit().exitCode;
     },
   };
 }

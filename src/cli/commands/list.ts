@@ -1,6 +1,6 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
 import { z } from "zod";
-import { UsageError } from "../../errors.ts";
+import { parseCommandArgs } from "../args.ts";
 import type { CommandResult } from "../command-result.ts";
 import type { Io } from "../io.ts";
 import { openSession } from "../options.ts";
@@ -25,10 +25,9 @@ export function listCommand(io: Io, _result: CommandResult): CommandModule {
         .example("$0 list -o json", "the records' front matter as JSON"),
     handler: async (argv: ArgumentsCamelCase) => {
       const session = openSession(argv, io);
-      const parsed = listSchema.safeParse(argv);
-      if (!parsed.success) throw new UsageError(parsed.error.issues[0]?.message ?? "invalid arguments", "see kubectl aiops list --help");
+      const args = parseCommandArgs(listSchema, argv, "list");
       const [{ listHistory }, { renderMachine }, { recordListDocument, renderRecordTable }] = await Promise.all([import("../../app/records.ts"), import("../../render/text.ts"), import("../../render/records.ts")]);
-      const listing = await listHistory(session, parsed.data);
+      const listing = await listHistory(session, args);
       for (const warning of listing.warnings) session.warn(`warning: ${warning}`);
       const output = session.globals.output;
       switch (output) {

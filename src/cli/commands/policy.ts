@@ -1,6 +1,6 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
 import { z } from "zod";
-import { UsageError } from "../../errors.ts";
+import { parseCommandArgs } from "../args.ts";
 import type { CommandResult } from "../command-result.ts";
 import type { Io } from "../io.ts";
 import { openSession } from "../options.ts";
@@ -21,10 +21,9 @@ export function policyCommand(io: Io, _result: CommandResult): CommandModule {
           builder: (p: Argv) => p.positional("file", { type: "string", describe: "The new policy file" }).example("$0 policy propose ./new-aiops.yaml", "propose a policy change"),
           handler: async (argv: ArgumentsCamelCase) => {
             const session = openSession(argv, io);
-            const parsed = fileSchema.safeParse(argv);
-            if (!parsed.success) throw new UsageError(parsed.error.issues[0]?.message ?? "invalid arguments", "see kubectl aiops policy propose --help");
+            const args = parseCommandArgs(fileSchema, argv, "policy propose");
             const [{ changePolicy }, { renderPolicyOutcome }] = await Promise.all([import("../../app/policy-change.ts"), import("../../render/decision.ts")]);
-            io.stdout.write(renderPolicyOutcome(await changePolicy(session, { action: "propose", file: parsed.data.file }), session.globals.output));
+            io.stdout.write(renderPolicyOutcome(await changePolicy(session, { action: "propose", file: args.file }), session.globals.output));
           },
         })
         .command({
@@ -33,10 +32,9 @@ export function policyCommand(io: Io, _result: CommandResult): CommandModule {
           builder: (p: Argv) => p.positional("record", { type: "string", describe: "The policy record: id, unique prefix or path" }).example("$0 policy apply 01JD3X", "write the approved policy"),
           handler: async (argv: ArgumentsCamelCase) => {
             const session = openSession(argv, io);
-            const parsed = recordSchema.safeParse({ record: typeof argv["record"] === "number" ? String(argv["record"]) : argv["record"] });
-            if (!parsed.success) throw new UsageError(parsed.error.issues[0]?.message ?? "invalid arguments", "see kubectl aiops policy apply --help");
+            const args = parseCommandArgs(recordSchema, { record: typeof argv["record"] === "number" ? String(argv["record"]) : argv["record"] }, "policy apply");
             const [{ changePolicy }, { renderPolicyOutcome }] = await Promise.all([import("../../app/policy-change.ts"), import("../../render/decision.ts")]);
-            io.stdout.write(renderPolicyOutcome(await changePolicy(session, { action: "apply", record: parsed.data.record }), session.globals.output));
+            io.stdout.write(renderPolicyOutcome(await changePolicy(session, { action: "apply", record: args.record }), session.globals.output));
           },
         })
         .demandCommand(1, "name a policy command: propose or apply"),

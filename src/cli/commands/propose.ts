@@ -1,6 +1,7 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
 import { z } from "zod";
 import { UsageError } from "../../errors.ts";
+import { parseCommandArgs } from "../args.ts";
 import { parseDurationSeconds } from "../../util/duration.ts";
 import type { ProposeAction, ProposeRequest } from "../../app/propose.ts";
 import { parseTarget } from "../../app/propose/target.ts";
@@ -46,12 +47,11 @@ export function proposeCommand(io: Io, _result: CommandResult): CommandModule {
     handler: async (argv: ArgumentsCamelCase) => {
       const session = openSession(argv, io);
       const { globals } = session;
-      const parsed = proposeSchema.safeParse(argv);
-      if (!parsed.success) throw new UsageError(parsed.error.issues[0]?.message ?? "invalid arguments", "see kubectl aiops propose --help");
-      const { request, windowSeconds } = toProposeRequest(parsed.data);
+      const args = parseCommandArgs(proposeSchema, argv, "propose");
+      const { request, windowSeconds } = toProposeRequest(args);
       if (globals.allNamespaces) throw new UsageError("propose works on one object: -A does not apply", "pass -n NAMESPACE");
       const [{ runPropose }, { renderProposeResult }] = await Promise.all([import("../../app/propose.ts"), import("../../render/proposal.ts")]);
-      const result = await runPropose(session, request, { prometheus: parsed.data.prometheus, windowSeconds, allowShortHistory: parsed.data.allowShortHistory, command: session.command });
+      const result = await runPropose(session, request, { prometheus: args.prometheus, windowSeconds, allowShortHistory: args.allowShortHistory, command: session.command });
       io.stdout.write(renderProposeResult(result, globals.output));
     },
   };

@@ -1,6 +1,6 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
 import { z } from "zod";
-import { UsageError } from "../../errors.ts";
+import { parseCommandArgs } from "../args.ts";
 import type { CommandResult } from "../command-result.ts";
 import type { Io } from "../io.ts";
 import { openSession } from "../options.ts";
@@ -26,10 +26,9 @@ export function reportCommand(io: Io, _result: CommandResult): CommandModule {
         .example("$0 report daily -o json --dry-run", "today's report data, nothing written"),
     handler: async (argv: ArgumentsCamelCase) => {
       const session = openSession(argv, io);
-      const parsed = reportSchema.safeParse(argv);
-      if (!parsed.success) throw new UsageError(parsed.error.issues[0]?.message ?? "invalid arguments", "see kubectl aiops report --help");
+      const args = parseCommandArgs(reportSchema, argv, "report");
       const [{ runReport }, { renderMachine }] = await Promise.all([import("../../app/report.ts"), import("../../render/text.ts")]);
-      const outcome = await runReport(session, { ...parsed.data, command: session.command });
+      const outcome = await runReport(session, { ...args, command: session.command });
       const output = session.globals.output;
       // A period reported already prints nothing; else the report as data, or its Markdown.
       if (outcome.skipped) return;

@@ -1,6 +1,6 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
 import { z } from "zod";
-import { UsageError } from "../../errors.ts";
+import { parseCommandArgs } from "../args.ts";
 import type { CommandResult } from "../command-result.ts";
 import type { Io } from "../io.ts";
 import { openSession } from "../options.ts";
@@ -18,10 +18,9 @@ export function showCommand(io: Io, _result: CommandResult): CommandModule {
         .example("$0 show 01JD3X -o json", "its front matter and body as data"),
     handler: async (argv: ArgumentsCamelCase) => {
       const session = openSession(argv, io);
-      const parsed = showSchema.safeParse({ record: typeof argv["record"] === "number" ? String(argv["record"]) : argv["record"] });
-      if (!parsed.success) throw new UsageError(parsed.error.issues[0]?.message ?? "invalid arguments", "see kubectl aiops show --help");
+      const args = parseCommandArgs(showSchema, { record: typeof argv["record"] === "number" ? String(argv["record"]) : argv["record"] }, "show");
       const [{ showRecord }, { renderMachine }, { recordDocument, renderRecordMarkdown }] = await Promise.all([import("../../app/records.ts"), import("../../render/text.ts"), import("../../render/records.ts")]);
-      const { path, record } = await showRecord(session, parsed.data.record);
+      const { path, record } = await showRecord(session, args.record);
       const output = session.globals.output;
       switch (output) {
         case "json":

@@ -1,6 +1,7 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
 import { z } from "zod";
 import { UsageError } from "../../errors.ts";
+import { parseCommandArgs } from "../args.ts";
 import { parseDurationSeconds } from "../../util/duration.ts";
 import type { CommandResult } from "../command-result.ts";
 import type { Io } from "../io.ts";
@@ -35,10 +36,9 @@ export function watchCommand(io: Io, _result: CommandResult): CommandModule {
         .example("$0 watch -n shop --duration 1h -o json", "one namespace for an hour, one JSON line per incident"),
     handler: async (argv: ArgumentsCamelCase) => {
       const session = openSession(argv, io);
-      const parsed = watchSchema.safeParse(argv);
-      if (!parsed.success) throw new UsageError(parsed.error.issues[0]?.message ?? "invalid arguments", "see kubectl aiops watch --help");
-      const durationMs = parsed.data.duration === undefined ? undefined : seconds("--duration", parsed.data.duration) * 1000;
-      const resolveAfterMs = seconds("--resolve-after", parsed.data.resolveAfter) * 1000;
+      const args = parseCommandArgs(watchSchema, argv, "watch");
+      const durationMs = args.duration === undefined ? undefined : seconds("--duration", args.duration) * 1000;
+      const resolveAfterMs = seconds("--resolve-after", args.resolveAfter) * 1000;
       const { runWatch } = await import("../../app/watch.ts");
       // SIGINT/SIGTERM end the watch loop; the process then exits through src/index.ts.
       const controller = new AbortController();
@@ -48,7 +48,7 @@ export function watchCommand(io: Io, _result: CommandResult): CommandModule {
       try {
         await runWatch(
           session,
-          { once: parsed.data.once, durationMs, recordExisting: parsed.data.recordExisting, resolveAfterMs, prometheus: parsed.data.prometheus, command: session.command },
+          { once: args.once, durationMs, recordExisting: args.recordExisting, resolveAfterMs, prometheus: args.prometheus, command: session.command },
           { signal: controller.signal },
         );
       } finally {
