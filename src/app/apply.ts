@@ -9,7 +9,6 @@ import { resolveHistory } from "../records/history.ts";
 import { sleep } from "../records/lock.ts";
 import { resolveRecord } from "../records/resolve-record.ts";
 import { appendToRecord, readLocation, utcSeconds } from "../records/store.ts";
-import { renderApplyOutcome } from "../render/apply.ts";
 import { checkApplicable } from "./apply/checks.ts";
 import { committed, rolesOf, storeDepsOf, type ApplyContext } from "./apply/context.ts";
 import { APPLY_EVENTS, interruptedApply } from "./apply/interrupted.ts";
@@ -190,11 +189,10 @@ export function rollbackSucceeded(result: RollbackResult): boolean {
  * approve command owns stdout); a change that does not verify is an error, so the exit code says so.
  */
 export async function loadApplyHook(session: Session): Promise<(recordId: string) => Promise<void>> {
-  const { io } = session;
   const ctx = await createApplyContext(session, { progressTimeoutSeconds: 180, command: session.command });
   return async (recordId) => {
     const outcome = await applyRecord(recordId, ctx);
-    io.stderr.write(renderApplyOutcome(outcome, "table"));
+    session.events.emit({ type: "apply-outcome", outcome });
     if (outcome.status !== "verified") {
       throw new PolicyError(`${recordId} was approved, but its apply ended ${outcome.status}: ${outcome.problems.join("; ") || "see the record"}`, { hint: `kubectl aiops show ${recordId} shows what failed` });
     }

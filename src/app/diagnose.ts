@@ -44,7 +44,7 @@ export interface DiagnoseArgs {
 
 export async function runDiagnose(session: Session, request: DiagnoseRequest, args: DiagnoseArgs): Promise<DiagnoseResult> {
   const { globals, io } = session;
-  const warn = (message: string): void => void io.stderr.write(`${message}\n`);
+  const warn = (message: string): void => session.warn(message);
   let snapshot: Snapshot;
   let target: ObjectRef | undefined;
   let cluster: { client: KubeClient } | undefined;

@@ -5,6 +5,7 @@
  * or a web server may collect them all. A session without a sink hears nothing.
  */
 import type { Stage } from "../records/schema.ts";
+import type { ApplyOutcome } from "./apply/report.ts";
 
 /** The steps of an apply that are not themselves a verdict, a rollback or a commit. */
 export type ApplyStep =
@@ -51,6 +52,8 @@ export type AppEvent =
   | { type: "incident-opened"; incident: string; categories: string; record: string; path: string; mttdSeconds: number }
   /** `watch` saw the incident healthy again and resolved its record (none when it was never recorded). */
   | { type: "incident-resolved"; incident: string; record: string | undefined }
+  /** `approve --apply`: how the apply that followed the approval ended (apply's own result is its command's output). */
+  | { type: "apply-outcome"; outcome: ApplyOutcome }
   /** A warning for a human (stderr on the command line). */
   | { type: "warning"; message: string };
 

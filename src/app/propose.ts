@@ -62,7 +62,7 @@ export async function createProposeContext(session: Session, options: ProposeOpt
     history,
     command: options.command,
     now: () => io.now(),
-    warn: (message) => void io.stderr.write(`${message}\n`),
+    warn: (message) => session.warn(message),
     identify: async () => (await session.identity()).username,
     metrics: () =>
       (source ??= import("../metrics/select.ts").then(({ selectMetricsSource }) =>

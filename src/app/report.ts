@@ -32,7 +32,7 @@ export type ReportOutcome = { skipped: true; text: "" } | { skipped: false; repo
 
 export async function runReport(session: Session, args: ReportArgs): Promise<ReportOutcome> {
   const { io } = session;
-  const warn = (message: string): void => void io.stderr.write(`${message}\n`);
+  const warn = (message: string): void => session.warn(message);
   const { resolveHistory } = await import("../records/history.ts");
   const { listRecords, readLocation } = await import("../records/store.ts");
   const { reportWindow } = await import("../report/period.ts");

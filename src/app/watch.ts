@@ -71,7 +71,7 @@ export async function runWatch(session: Session, args: WatchArgs, deps: WatchDep
 
 async function watchLoop(session: Session, args: WatchArgs, deps: WatchDeps, history: History, settings: Settings): Promise<WatchSummary> {
   const { globals, io }: { globals: GlobalOptions; io: Io } = session;
-  const log = (message: string): void => void io.stderr.write(`${io.now().toISOString()} ${message}\n`);
+  const log = (message: string): void => session.warn(`${io.now().toISOString()} ${message}`);
   const { listRecords } = await import("../records/store.ts");
   const { tierPolicyOf } = await import("../policy/policy-file.ts");
   const client = await session.kube();

@@ -8,6 +8,7 @@ import type { AppEvent, ApplyStep, EventSink } from "../app/events.ts";
 import type { Io } from "./io.ts";
 import type { OutputFormat } from "../render/formats.ts";
 import { renderIncidentLine } from "../render/incident.ts";
+import { renderApplyOutcome } from "../render/apply.ts";
 
 /** The step as the record's event type names it (docs/records.md), the prefix of its line. */
 const STEP_PREFIX: Record<Exclude<ApplyStep, "dry-run" | "checked" | "watching" | "shadow">, string> = {
@@ -46,6 +47,7 @@ export function progressLine(event: AppEvent): string | undefined {
     case "record-committed":
     case "incident-opened":
     case "incident-resolved":
+    case "apply-outcome":
       return undefined;
   }
 }
@@ -60,6 +62,11 @@ export function stderrEvents(io: Pick<Io, "stderr" | "stdout">, output: OutputFo
       }
       if (event.type === "incident-resolved") {
         io.stdout.write(renderIncidentLine({ event: "resolved", incident: event.incident, record: event.record }, output === "json"));
+        return;
+      }
+      if (event.type === "apply-outcome") {
+        // approve --apply: the approval is the command's output, the apply's outcome goes beside it
+        io.stderr.write(renderApplyOutcome(event.outcome, "table"));
         return;
       }
       const line = progressLine(event);
