@@ -80,7 +80,8 @@ save_paths() {
   mv "$f.tmp" "$f"
 }
 
-existed_before() { [ -f "$NODE_STATE/paths.before" ] && grep -qxF "$1" "$NODE_STATE/paths.before"; }
+# Without the record (a state from before it was kept), assume it was there: never delete blindly.
+existed_before() { [ ! -f "$NODE_STATE/paths.before" ] || grep -qxF "$1" "$NODE_STATE/paths.before"; }
 
 ensure_bridge() {
   if ! ip link show "$REAL_BRIDGE" >/dev/null 2>&1; then
@@ -465,8 +466,9 @@ clean_nft() {
   while IFS= read -r t; do
     [ -n "$t" ] || continue
     fam="$(awk '{print $2}' <<<"$t")"; name="$(awk '{print $3}' <<<"$t")"
-    if [ -f "$before" ] && grep -qxF "$t" "$before"; then
-      # a table the machine had: remove only the chains the kubelet, kube-proxy and CNI made
+    # a table the machine had, or any table when the record is missing (never delete blindly)
+    if [ ! -f "$before" ] || grep -qxF "$t" "$before"; then
+      # remove only the chains the kubelet, kube-proxy and CNI made
       local ch
       for ch in $(nft list table "$fam" "$name" 2>/dev/null | awk '$1 == "chain" && ($2 ~ /^(KUBE-|CNI-)/) {print $2}'); do
         nft flush chain "$fam" "$name" "$ch" 2>/dev/null || true

@@ -5,6 +5,7 @@
  */
 import type { Session } from "./session.ts";
 import { PolicyError } from "../errors.ts";
+import { tierPolicyOf } from "../policy/policy-file.ts";
 import { resolveHistory } from "../records/history.ts";
 import { sleep } from "../records/lock.ts";
 import { resolveRecord } from "../records/resolve-record.ts";
@@ -38,7 +39,7 @@ export async function applyRecord(recordArg: string, ctx: ApplyContext, options:
   const location = await resolveRecord(ctx.history, recordArg, ctx.location.cwd);
   const outcome = await withApplyLock(ctx.history, location.id, async () => {
     const fm = (await readLocation(location)).frontMatter;
-    const applicable = checkApplicable(fm, ctx.now(), rolesOf(ctx.policy), { resume: options.resume === true });
+    const applicable = checkApplicable(fm, ctx.now(), rolesOf(ctx.policy), { resume: options.resume === true, tierPolicy: tierPolicyOf(ctx.policy) });
     const run = new ApplyRun(ctx, location, fm);
     switch (applicable.kind) {
       case "expired": {

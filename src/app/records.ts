@@ -1,8 +1,11 @@
 import type { Diagnosis, DiagnosisList, Explanation, Finding } from "../diagnose/types.ts";
 import type { Session } from "./session.ts";
 import { TIERS, type Tier } from "../policy/tiers.ts";
+import { tierPolicyOf } from "../policy/policy-file.ts";
+import { loadPolicy } from "./load-policy.ts";
 import { interruptedNotices } from "./apply/interrupted.ts";
 import { redactText } from "../util/redact.ts";
+import { neutralizeLine } from "../util/terminal-safe.ts";
 import { auditLogEntries, type AuditLogEntry } from "../records/audit-log.ts";
 import { renderSections, type RecordFile } from "../records/record-file.ts";
 import { walkHistory } from "../records/git-walk.ts";
@@ -77,7 +80,9 @@ export interface VerifyRequest {
 export async function verifyHistory(location: HistoryLocation, request: VerifyRequest): Promise<VerifyResult> {
   const history = resolveHistory(location);
   const walk = await walkHistory(history, request.requireSigned ? { signatures: true, ...(request.allowedSignersFile === undefined ? {} : { allowedSignersFile: request.allowedSignersFile }) } : {});
-  return verifyWalk(walk, { requireSigned: request.requireSigned });
+  // Tiers are recomputed with the protected namespaces of the policy in force (docs/policy.md).
+  const tierPolicy = tierPolicyOf(loadPolicy(location).policy);
+  return verifyWalk(walk, { requireSigned: request.requireSigned, tierPolicy });
 }
 
 /** `audit verify` over the session's history; `ok: false` is for the caller to turn into a failure. */
@@ -114,7 +119,8 @@ export function diagnosisRecord(diagnosis: Diagnosis | DiagnosisList, context: P
   const findings = failing.flatMap((i) => i.findings);
   const categories = [...new Set(findings.map((f) => f.category))];
   const focus = diagnosis.kind === "Diagnosis" ? diagnosis : failing.length === 1 ? failing[0] : undefined;
-  const evidence = findings.map((f) => `### ${f.category}: ${objectText(f.object)}${f.container === undefined ? "" : ` [${f.container}]`}\n\n${f.evidence.map((e) => `- ${redactText(e)}`).join("\n")}`).join("\n\n");
+  // Each name and evidence line stays one line (a name with "\n## Decision" must not open a section).
+  const evidence = findings.map((f) => `### ${neutralizeLine(`${f.category}: ${objectText(f.object)}${f.container === undefined ? "" : ` [${f.container}]`}`)}\n\n${f.evidence.map((e) => `- ${neutralizeLine(redactText(e))}`).join("\n")}`).join("\n\n");
   const body = renderSections({
     Prompt: `\`\`\`\n${redactText(context.command)}\n\`\`\``,
     "Response snapshot": responseSnapshot(items, findings, focus, diagnosis.explanation),
@@ -156,11 +162,11 @@ function scopeOf(items: Diagnosis[]): string {
 
 function responseSnapshot(items: Diagnosis[], findings: Finding[], focus: Diagnosis | undefined, explained: Explanation | undefined): string {
   if (findings.length === 0) return `No problems found in ${items.length} object(s).`;
-  const lines = findings.map((f) => `- **${f.category}** (${f.severity}, confidence ${f.confidence.toFixed(2)}) ${objectText(f.object)}${f.container === undefined ? "" : ` [${f.container}]`}: ${redactText(f.summary)}\n  - fix: ${f.remediation.action} (${f.remediation.tier} tier): ${redactText(f.remediation.summary)}; runbook ${f.runbook}`);
+  const lines = findings.map((f) => `- ${neutralizeLine(`**${f.category}** (${f.severity}, confidence ${f.confidence.toFixed(2)}) ${objectText(f.object)}${f.container === undefined ? "" : ` [${f.container}]`}: ${redactText(f.summary)}`)}\n  - ${neutralizeLine(`fix: ${f.remediation.action} (${f.remediation.tier} tier): ${redactText(f.remediation.summary)}; runbook ${f.runbook}`)}`);
   const similar = focus?.similar ?? [];
-  const similarText = similar.length === 0 ? "" : `\n\nSimilar past incidents:\n\n${similar.map((s) => `- ${s.record} ${s.category} ${s.target ?? ""}: ${s.outcome}${s.action === undefined ? "" : ` (${s.action})`}, score ${s.score}`).join("\n")}`;
+  const similarText = similar.length === 0 ? "" : `\n\nSimilar past incidents:\n\n${similar.map((s) => `- ${neutralizeLine(`${s.record} ${s.category} ${s.target ?? ""}: ${s.outcome}${s.action === undefined ? "" : ` (${s.action})`}, score ${s.score}`)}`).join("\n")}`;
   const e = explained ?? focus?.explanation;
-  const explanation = e === undefined ? "" : `\n\nExplanation (${e.model}): ${redactText(e.summary)}\n\nLikely cause: ${redactText(e.likelyCause)}\n\n${e.nextSteps.map((step) => `- ${redactText(step)}`).join("\n")}`;
+  const explanation = e === undefined ? "" : `\n\n${neutralizeLine(`Explanation (${e.model}): ${redactText(e.summary)}`)}\n\n${neutralizeLine(`Likely cause: ${redactText(e.likelyCause)}`)}\n\n${e.nextSteps.map((step) => `- ${neutralizeLine(redactText(step))}`).join("\n")}`;
   return `${lines.join("\n")}${similarText}${explanation}`;
 }
 

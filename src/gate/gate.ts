@@ -9,9 +9,10 @@
 // policy/gate.ts, where it made a cycle policy <-> records. It imports only pure records files.
 import { checkApprovals, ROLE_APPROVER, ROLE_SECURITY_REVIEWER, type ApprovalCheck } from "../policy/approval-rule.ts";
 import type { Policy } from "../policy/policy-file.ts";
-import type { Tier } from "../policy/tiers.ts";
+import { DEFAULT_TIER_POLICY, type Tier } from "../policy/tiers.ts";
 import type { Approval, FrontMatter, RecordEvent } from "../records/schema.ts";
 import { isWindowOpen } from "../records/status.ts";
+import { judgedTier, tierForgery } from "../records/tier-check.ts";
 import { effectiveTier } from "../records/versions.ts";
 
 export type GateDecision = "approve" | "reject";
@@ -23,7 +24,13 @@ export interface GateIdentity {
   groups: readonly string[];
 }
 
-export type GatePolicy = Pick<Policy, "approvers" | "securityReviewers">;
+/** `protectedNamespaces` recomputes the record's tier (the defaults when absent). */
+export type GatePolicy = Pick<Policy, "approvers" | "securityReviewers"> & Partial<Pick<Policy, "protectedNamespaces">>;
+
+/** The tier approvals are judged against: recomputed from the record's action, never lower than it (tier-check.ts). */
+function tierOf(input: Pick<GateInput, "record" | "policy">): Tier {
+  return judgedTier(input.record, { protectedNamespaces: input.policy.protectedNamespaces ?? DEFAULT_TIER_POLICY.protectedNamespaces });
+}
 
 export interface GateInput {
   record: FrontMatter;
@@ -147,14 +154,16 @@ const notDuplicate: Rule = ({ record, identity }) =>
     ? refuse(`${identity.username} already approved ${record.id}: the same person counts once`, missingHint(record))
     : undefined;
 
-const notSelf: Rule = ({ record, identity }) => {
-  const tier = effectiveTier(record.tier);
+const notSelf: Rule = (input) => {
+  const { record, identity } = input;
+  const tier = tierOf(input);
   if ((tier !== "medium" && tier !== "critical") || identity.username !== record.user.cluster) return undefined;
   return refuse(`${identity.username} proposed ${record.id} and may not approve it: the ${tier} tier needs approvers other than the proposer`, missingHint(record));
 };
 
-const dryRunPassed: Rule = ({ record }) => {
-  const tier = effectiveTier(record.tier);
+const dryRunPassed: Rule = (input) => {
+  const { record } = input;
+  const tier = tierOf(input);
   // A policy change has no server-side dry run; a cluster change of medium or above needs one that passed.
   if (record.stage !== "proposal" || (tier !== "medium" && tier !== "critical")) return undefined;
   const result = record.action?.dryRun?.result ?? "missing";
@@ -172,7 +181,11 @@ export function decide(input: GateInput): GateResult {
     if (refusal !== undefined) return refusal;
   }
   const { record, identity, now } = input;
-  const tier = effectiveTier(record.tier);
+  const forged = tierForgery(record, { protectedNamespaces: input.policy.protectedNamespaces ?? DEFAULT_TIER_POLICY.protectedNamespaces });
+  if (input.decision === "approve" && forged !== undefined) {
+    return refuse(`${record.id} records tier ${forged.recorded}, but its action (${forged.computed.action}) is ${forged.computed.tier} tier: the record looks forged or was written by hand`, "reject it (kubectl aiops reject), run kubectl aiops audit verify, and propose the change again");
+  }
+  const tier = tierOf(input);
   if (input.decision === "approve" && tier === "trivial") {
     return { kind: "note", message: `${record.id} is trivial tier: no approval needed (it is logged); nothing recorded` };
   }

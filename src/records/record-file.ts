@@ -1,5 +1,6 @@
 import matter from "gray-matter";
 import { InputError } from "../errors.ts";
+import { neutralizeText } from "../util/terminal-safe.ts";
 import { FIELD_ORDER, frontMatterSchema, type FrontMatter } from "./schema.ts";
 import { parseYaml, stringifyYaml } from "./yaml-engine.ts";
 
@@ -106,16 +107,25 @@ export function normalizeBody(body: string): string {
   return body === "" || body.endsWith("\n") ? body : `${body}\n`;
 }
 
+/**
+ * A section's text as written into a body: no control, escape or bidi character (it quotes the
+ * cluster and LLM answers; util/terminal-safe.ts), and no line that readSections would take for
+ * a new section: a line starting "## " is written "\## " (Markdown shows it as text).
+ */
+export function sectionText(text: string): string {
+  return neutralizeText(text).replace(/^## /gm, "\\## ");
+}
+
 /** Renders the given body sections in the order of SECTIONS (docs/records.md, body). */
 export function renderSections(sections: Partial<Record<SectionName, string>>): string {
   return SECTIONS.filter((name) => sections[name] !== undefined)
-    .map((name) => `## ${name}\n\n${normalizeBody((sections[name] ?? "").trim())}`)
+    .map((name) => `## ${name}\n\n${normalizeBody(sectionText((sections[name] ?? "").trim()))}`)
     .join("\n");
 }
 
 /** A section appended at the end of an existing body (approvals, execution, validation ...). */
 export function appendSection(body: string, title: string, text: string): string {
-  return `${normalizeBody(body)}\n## ${title}\n\n${normalizeBody(text.trim())}`;
+  return `${normalizeBody(body)}\n## ${title}\n\n${normalizeBody(sectionText(text.trim()))}`;
 }
 
 /** The text of every `## name` section, in body order (a name appended twice appears twice). */

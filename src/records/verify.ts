@@ -1,8 +1,10 @@
 import type { PolicyRoles } from "../policy/approval-rule.ts";
+import { DEFAULT_TIER_POLICY, type TierPolicy } from "../policy/tiers.ts";
 import { parseRecord, type RecordFile } from "./record-file.ts";
 import type { HistoryWalk, WalkCommit } from "./git-walk.ts";
 import { ZERO_SHA256 } from "./hash.ts";
 import { parseRecordPath } from "./paths.ts";
+import { tierForgery } from "./tier-check.ts";
 import { checkFirstVersion, checkNextVersion, type ProblemKind } from "./versions.ts";
 
 /**
@@ -10,7 +12,9 @@ import { checkFirstVersion, checkNextVersion, type ProblemKind } from "./version
  * Every record's first committed version must hash to its content_sha256, every later version
  * may only append (versions.ts), no record may be deleted or renamed, the chain of
  * prev_record_sha256 in id order must be unbroken, and with `requireSigned` every commit must
- * carry a good signature from a known key.
+ * carry a good signature from a known key. The tier of every proposal and policy record is
+ * recomputed from its action and target with the policy (tier-check.ts): a recorded tier lower
+ * than that is a forgery.
  */
 
 export interface AuditProblem {
@@ -25,6 +29,8 @@ export interface AuditProblem {
 export interface VerifyOptions {
   requireSigned?: boolean;
   roles?: PolicyRoles;
+  /** The policy's protected namespaces, for recomputing tiers; the defaults when absent. */
+  tierPolicy?: TierPolicy;
 }
 
 export interface VerifyResult {
@@ -99,6 +105,8 @@ export function verifyWalk(walk: HistoryWalk, options: VerifyOptions = {}): Veri
     if (!latest.has(relative) || version.change === "renamed") {
       if (gone.has(relative)) add("deleted", version, `record ${relative} was re-created after being deleted`);
       for (const p of checkFirstVersion(version.record, parseRecordPath(relative))) add(p.kind, version, p.message);
+      const forged = tierForgery(version.record.frontMatter, options.tierPolicy ?? DEFAULT_TIER_POLICY);
+      if (forged !== undefined) add("tier", version, `${forged.message}: the record looks forged or was written by hand`);
       const id = version.record.frontMatter.id;
       const other = firsts.get(id);
       if (other !== undefined && other.relative !== relative && version.change !== "renamed") add("invalid", version, `id ${id} is also used by ${other.relative}`);

@@ -10,7 +10,7 @@ import { INITIAL_STATUS, isLegalTransition, requiresApproval } from "./status.ts
  * it is about to write, recovery to an uncommitted change.
  */
 
-export type ProblemKind = "invalid" | "edited" | "deleted" | "renamed" | "transition" | "chain" | "approval" | "unsigned";
+export type ProblemKind = "invalid" | "edited" | "deleted" | "renamed" | "transition" | "chain" | "approval" | "unsigned" | "tier";
 
 export interface VersionProblem {
   kind: ProblemKind;

@@ -1,10 +1,10 @@
 import Table from "cli-table3";
 import type { Diagnosis, DiagnosisList, Explanation, Finding } from "../diagnose/types.ts";
-import { formatAge, mdCell, renderMachine, wrap, type OutputFormat } from "./text.ts";
+import { fenceFor, formatAge, mdCell, renderMachine, safeView, wrap, type OutputFormat } from "./text.ts";
 
 /**
  * `diagnose`'s stdout: the named object's Diagnosis (else the list) as data, the list as Markdown,
- * or a table, with every finding's details when one object was named or only one has findings.
+ * or a table (human output shows every cluster and LLM string through safeView; data stays raw), with every finding's details when one object was named or only one has findings.
  * `now`: the time the snapshot was judged at.
  */
 export function renderDiagnoseResult(result: { list: DiagnosisList; single?: Diagnosis | undefined; now: string }, format: OutputFormat, options: { color: boolean }): string {
@@ -49,7 +49,8 @@ function paint(text: string, severity: string, color: boolean): string {
 }
 
 /** `table` and `wide`: one row per finding, then the details when one object was diagnosed. */
-export function renderDiagnosisTable(list: DiagnosisList, wide: boolean, options: HumanRenderOptions): string {
+export function renderDiagnosisTable(unsafe: DiagnosisList, wide: boolean, options: HumanRenderOptions): string {
+  const list = safeView(unsafe);
   const findings = allFindings(list);
   const checked = list.items.length;
   if (findings.length === 0) return `No problems found in ${checked} object(s).\n`;
@@ -106,7 +107,8 @@ function renderDetails(f: Finding, options: HumanRenderOptions): string {
 }
 
 /** `markdown`: a report that renders on GitHub and GitLab. */
-export function renderDiagnosisMarkdown(list: DiagnosisList, nowMs: number): string {
+export function renderDiagnosisMarkdown(unsafe: DiagnosisList, nowMs: number): string {
+  const list = safeView(unsafe);
   const findings = allFindings(list);
   const out: string[] = ["# Diagnosis", ""];
   if (list.judgedAt !== undefined) out.push(`Judged at ${list.judgedAt}; ${list.items.length} object(s) checked, ${findings.length} finding(s).`, "");
@@ -136,7 +138,7 @@ function markdownItem(item: Diagnosis): string[] {
     out.push(`### ${f.category}: ${objectName(f)}`, "", wrap(f.summary, 100), "");
     out.push(`- Severity: ${f.severity}, confidence ${f.confidence.toFixed(2)}${f.since === undefined ? "" : `, since ${f.since}`}`);
     out.push(`- Fix (${f.remediation.action}, tier ${f.remediation.tier}): ${f.remediation.summary}`);
-    out.push(`- Runbook: [${f.runbook}](${f.runbook})`, "", "Evidence:", "", "```text", ...f.evidence, "```", "");
+    out.push(`- Runbook: [${f.runbook}](${f.runbook})`, "", "Evidence:", "", `${fenceFor(f.evidence)}text`, ...f.evidence, fenceFor(f.evidence), "");
   }
   if (item.similar.length > 0) {
     out.push(`Similar past incidents: ${item.similarSummary ?? ""}`, "");

@@ -1,9 +1,11 @@
 /**
  * The output of `propose` (pure): `-o json|yaml` prints the record as `show` does, `-o markdown`
- * the record, table/wide a summary; and the stderr lines of `diagnose --propose`. The results are
+ * the record, table/wide a summary; and the stderr lines of `diagnose --propose`. Human lines are
+ * neutralized (util/terminal-safe.ts); json/yaml keep the data. The results are
  * made by app/propose.ts; the types below name only what is printed of them.
  */
 import type { RecordFile } from "../records/record-file.ts";
+import { neutralizeLine } from "../util/terminal-safe.ts";
 import { renderMachine, type OutputFormat } from "./text.ts";
 import { recordDocument, renderRecordMarkdown } from "./records.ts";
 
@@ -26,7 +28,7 @@ export interface ProposalView {
 /** `propose`'s stdout: the proposal, or why no change is needed (nothing was recorded). */
 export function renderProposeResult(result: ProposalView | { noChange: string }, format: OutputFormat): string {
   if ("noChange" in result) {
-    return format === "json" || format === "yaml" ? renderMachine({ apiVersion: "aiops.dev/v1", kind: "NoChange", message: result.noChange }, format) : `no change proposed: ${result.noChange}\n`;
+    return format === "json" || format === "yaml" ? renderMachine({ apiVersion: "aiops.dev/v1", kind: "NoChange", message: result.noChange }, format) : `${neutralizeLine(`no change proposed: ${result.noChange}`)}\n`;
   }
   const { record } = result;
   switch (format) {
@@ -51,11 +53,11 @@ function renderSummary(o: ProposalView, wide: boolean): string {
   ];
   if (d.delta !== undefined) lines.push(`  requests: cpu ${signed(d.delta.cpu)}, memory ${signed(d.delta.memory)} across ${d.delta.replicas} replica(s)${d.delta.text === undefined ? "" : ` ${d.delta.text}`}${o.cost === undefined ? "" : ` (${o.cost})`}`);
   lines.push(`  record:   ${o.record.location.absolute}`);
-  const rows = d.rows ?? [];
+  const rows = (d.rows ?? []).map((r) => r.map(neutralizeLine));
   const table = rows.length === 0 ? "" : `\n${columns(d.action === "resources" ? ["CONTAINER", "RESOURCE", "CURRENT", "P95", "PEAK", "PROPOSED"] : ["FIELD", "CURRENT", "PROPOSED"], rows)}`;
-  const notes = d.notes.length === 0 ? "" : `\n${d.notes.map((n) => `note: ${n}`).join("\n")}\n`;
+  const notes = d.notes.length === 0 ? "" : `\n${d.notes.map((n) => neutralizeLine(`note: ${n}`)).join("\n")}\n`;
   const next = o.tier === "trivial" ? `next: kubectl aiops apply ${fm.id}` : `next: kubectl aiops approve ${fm.id}   (or reject ${fm.id} --reason ...)`;
-  return `${lines.join("\n")}\n${table}${notes}\n${next}\n`;
+  return `${lines.map(neutralizeLine).join("\n")}\n${table}${notes}\n${next}\n`;
 }
 
 function columns(head: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -77,10 +79,12 @@ export interface FindingProposalView {
 
 /** One stderr line per result, for `diagnose --propose`. */
 export function describeFindingProposals(results: readonly FindingProposalView[]): string[] {
-  return results.map((r) => {
-    const what = `${r.category} ${r.object}`;
-    if ("recorded" in r.result) return `proposed ${r.result.recorded} (${r.result.tier} tier) for ${what}: ${r.result.title}`;
-    if ("noChange" in r.result) return `no proposal for ${what}: ${r.result.noChange}`;
-    return `no proposal for ${what}: ${r.result.skipped}`;
-  });
+  return results.map((r) => neutralizeLine(describeFindingProposal(r)));
+}
+
+function describeFindingProposal(r: FindingProposalView): string {
+  const what = `${r.category} ${r.object}`;
+  if ("recorded" in r.result) return `proposed ${r.result.recorded} (${r.result.tier} tier) for ${what}: ${r.result.title}`;
+  if ("noChange" in r.result) return `no proposal for ${what}: ${r.result.noChange}`;
+  return `no proposal for ${what}: ${r.result.skipped}`;
 }

@@ -3,9 +3,15 @@ import type { RecordFile } from "../records/record-file.ts";
 import type { FrontMatter } from "../records/schema.ts";
 import { isWindowOpen } from "../records/status.ts";
 import type { VerifyResult } from "../records/verify.ts";
+import { neutralizeLine, neutralizeText } from "../util/terminal-safe.ts";
 import { formatAge, mdCell } from "./text.ts";
 
-/** Human output of the record commands (`list`, `show`, `audit log`, `audit verify`); pure, given the clock as `nowMs`. */
+/**
+ * Human output of the record commands (`list`, `show`, `audit log`, `audit verify`); pure, given
+ * the clock as `nowMs`. A record's strings came from the cluster or from a git history anyone may
+ * have edited: every cell and line is neutralized (util/terminal-safe.ts); the documents of
+ * `-o json|yaml` keep the data as it is.
+ */
 
 export interface ListRow {
   path: string;
@@ -32,7 +38,7 @@ export function windowLeft(fm: FrontMatter, nowMs: number): string {
 export function renderRecordTable(rows: readonly ListRow[], nowMs: number, wide: boolean): string {
   if (rows.length === 0) return "No records.\n";
   const head = ["ID", "STAGE", "TIER", "STATUS", "TARGET", "AGE", "WINDOW LEFT", ...(wide ? ["TITLE"] : [])];
-  const cells = rows.map(({ frontMatter: fm }) => [fm.id, fm.stage, fm.tier ?? "-", fm.status, targetText(fm), formatAge(fm.date, nowMs), windowLeft(fm, nowMs), ...(wide ? [fm.title] : [])]);
+  const cells = rows.map(({ frontMatter: fm }) => [fm.id, fm.stage, fm.tier ?? "-", fm.status, targetText(fm), formatAge(fm.date, nowMs), windowLeft(fm, nowMs), ...(wide ? [fm.title] : [])].map(neutralizeLine));
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((row) => (row[i] ?? "").length)));
   const line = (row: readonly string[]): string =>
     row
@@ -65,13 +71,13 @@ export function renderRecordMarkdown(record: RecordFile, path: string): string {
     ["content_sha256", fm.content_sha256],
   ];
   const table = ["| field | value |", "| --- | --- |", ...rows.map(([k, v]) => `| ${k} | ${mdCell(v)} |`)].join("\n");
-  const events = fm.events.length === 0 ? "" : `\n## Events\n\n${fm.events.map((e) => `- ${e.at} ${e.type}${e.detail === undefined ? "" : `: ${e.detail}`}`).join("\n")}\n`;
-  return `# ${fm.title}\n\n${table}\n\n${record.body}${events}`;
+  const events = fm.events.length === 0 ? "" : `\n## Events\n\n${fm.events.map((e) => `- ${neutralizeLine(`${e.at} ${e.type}${e.detail === undefined ? "" : `: ${e.detail}`}`)}`).join("\n")}\n`;
+  return `# ${neutralizeLine(fm.title)}\n\n${table}\n\n${neutralizeText(record.body)}${events}`;
 }
 
 export function renderVerify(result: VerifyResult): string {
   const lines = result.problems.map((p) => `${p.kind.toUpperCase()}  record ${p.record}  commit ${p.commit.slice(0, 12)}  ${p.path}: ${p.message}`);
-  return `${[...lines, result.summary].join("\n")}\n`;
+  return `${[...lines, result.summary].map(neutralizeLine).join("\n")}\n`;
 }
 
 export function renderAuditLog(entries: readonly AuditLogEntry[]): string {
@@ -79,7 +85,7 @@ export function renderAuditLog(entries: readonly AuditLogEntry[]): string {
   const lines = entries.map((e) => {
     const status = e.change === "deleted" ? "DELETED" : e.from === undefined ? `new ${e.to ?? "?"}` : e.from === e.to ? `${e.to ?? "?"}` : `${e.from} -> ${e.to ?? "?"}`;
     const approvals = e.approvals.length === 0 ? "" : ` [${e.approvals.join(", ")}]`;
-    return `${e.date}  ${e.author}  ${e.record}  ${e.stage}  ${status}${approvals}  ${e.title}`;
+    return neutralizeLine(`${e.date}  ${e.author}  ${e.record}  ${e.stage}  ${status}${approvals}  ${e.title}`);
   });
   return `${lines.join("\n")}\n`;
 }

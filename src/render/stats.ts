@@ -1,6 +1,7 @@
 import type { AuditStats, Distribution } from "../records/stats.ts";
 import { TIERS } from "../policy/tiers.ts";
 import { formatDuration } from "../util/duration.ts";
+import { neutralizeLine } from "../util/terminal-safe.ts";
 
 /** `audit stats` for a human: one line per figure, then each incomplete record. */
 
@@ -19,5 +20,5 @@ export function renderStats(stats: AuditStats): string {
     `Complete records of executed medium/critical changes: ${stats.completeness.complete}/${stats.completeness.changes} (${stats.completeness.percent} %)`,
     ...stats.completeness.incomplete.map((i) => `  INCOMPLETE ${i.record} (${i.tier}, ${i.status}): missing ${i.missing.join(", ")}`),
   ];
-  return `${lines.join("\n")}\n`;
+  return `${lines.map(neutralizeLine).join("\n")}\n`;
 }

@@ -1,4 +1,5 @@
 import { stringify } from "yaml";
+import { neutralizeLine } from "../util/terminal-safe.ts";
 
 export { OUTPUT_FORMATS, type OutputFormat } from "./formats.ts";
 
@@ -21,9 +22,31 @@ export function formatAge(fromIso: string | undefined, nowMs: number): string {
   return `${Math.floor(hours / 24)}d`;
 }
 
-/** Escapes a cell for a Markdown table. */
+/** Escapes a cell for a Markdown table (one line, no control, escape or bidi character). */
 export function mdCell(text: string): string {
-  return text.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+  return neutralizeLine(text.replace(/\r?\n/g, " ")).replace(/\|/g, "\\|");
+}
+
+/**
+ * Human output (table, wide, markdown) shows cluster and LLM strings through this: every string
+ * of the data, however deep, made one safe line (util/terminal-safe.ts). JSON and YAML print the
+ * raw data instead: their own escaping makes it safe, and scripts need the exact strings.
+ */
+export function safeView<T>(value: T): T {
+  if (typeof value === "string") return neutralizeLine(value) as T;
+  if (Array.isArray(value)) return value.map((v: unknown) => safeView(v)) as T;
+  if (value !== null && typeof value === "object") {
+    const proto = Object.getPrototypeOf(value) as unknown;
+    if (proto !== Object.prototype && proto !== null) return value;
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, safeView(v)])) as T;
+  }
+  return value;
+}
+
+/** A Markdown code fence longer than any run of backticks in the lines it encloses. */
+export function fenceFor(lines: readonly string[]): string {
+  const longest = Math.max(0, ...lines.map((l) => Math.max(0, ...(l.match(/`+/g) ?? []).map((run) => run.length))));
+  return "`".repeat(Math.max(3, longest + 1));
 }
 
 /** Wraps text at `width` without breaking words, for narrow terminals and Markdown. */

@@ -1,7 +1,11 @@
 /**
  * The report as Markdown for GitHub and GitLab: tables, lines of at most 120 characters, no
  * HTML. It ends with the machine-readable block the next report diffs against (digest.ts).
+ * Cluster strings (names, details) are neutralized: table cells by mdCell, the whole text by
+ * neutralizeText (util/terminal-safe.ts). Inside the digest's JSON a bidi character becomes its
+ * JSON escape (`\u202e`), which parses back to the same string.
  */
+import { neutralizeText } from "../util/terminal-safe.ts";
 import { DIGEST_HEADING, renderDigest } from "./digest.ts";
 import { showCpu, showDuration, showMemory } from "./display.ts";
 import { bullet, mdTable, wrapText } from "./markdown-table.ts";
@@ -33,7 +37,7 @@ export function renderReportMarkdown(report: HealthReport, command: string): str
     `## Prompt\n\n\`\`\`\n${command}\n\`\`\`\n`,
     `## ${DIGEST_HEADING}\n\n${wrapText("The next report reads this block to show what changed. Keys: problems are `CATEGORY KIND/NAMESPACE/NAME`, hygiene findings `CHECK KIND/NAMESPACE/NAME [CONTAINER] [VARIABLE]`.")}\n\n${renderDigest(report.digest)}`,
   ];
-  return parts.join("\n");
+  return neutralizeText(parts.join("\n"));
 }
 
 function header(r: HealthReport): string {

@@ -74,7 +74,7 @@ spec:
     kubectl(["delete", "stage", stage, "--ignore-not-found"]);
   });
 
-  /** A low-tier proposal proposed by alice and approved by bob, whose patch labels the pods for the crashloop Stage. */
+  /** A medium-tier proposal (a config change) proposed by alice and approved by bob, whose patch labels the pods for the crashloop Stage. */
   const approvedCrashloopProposal = async (): Promise<string> => {
     const live = JSON.parse(kubectl(["get", "deployment", "web", "-n", ns, "-o", "json"]).stdout) as { metadata: { uid: string; resourceVersion: string; generation: number } };
     const now = new Date();
@@ -84,7 +84,7 @@ spec:
       command: "test: crashloop proposal",
       user: { cluster: "alice" },
       target: { apiVersion: "apps/v1", kind: "Deployment", namespace: ns, name: "web", uid: live.metadata.uid, resourceVersion: live.metadata.resourceVersion, generation: live.metadata.generation },
-      tier: "low",
+      tier: "medium",
       action: { type: "config", patchType: "strategic", patch: { spec: { template: { metadata: { labels: { "sim/scenario": ns, "sim/fault": "crashloop" } } } } }, rollback: { spec: { template: { metadata: { labels: { "sim/scenario": null, "sim/fault": null } } } } }, dryRun: { result: "passed" } },
       window: { opened: utcSeconds(now), expires: utcSeconds(new Date(now.getTime() + 30 * 60_000)) },
       body: "## Prompt\n\ntest\n",

@@ -49,7 +49,8 @@ describeTestbed("kubectl aiops apply (test bed)", () => {
   };
 
   /** A proposal `propose` would never make: its patch adds the pod labels our crashloop Stage selects. */
-  const crashloopProposal = async (tier: "low" | "medium" = "low"): Promise<string> => {
+  // medium: a config change of a Deployment (apply recomputes the tier and refuses a lower one)
+  const crashloopProposal = async (tier: "medium" = "medium"): Promise<string> => {
     const live = JSON.parse(kubectl(["get", "deployment", "web", "-n", ns, "-o", "json"]).stdout) as { metadata: { uid: string; resourceVersion: string; generation: number } };
     const labels = { "sim/scenario": ns, "sim/fault": "crashloop" };
     const now = new Date();

@@ -8,24 +8,40 @@ import { reviewAll, type AccessQuestion } from "../../kube/access-review.ts";
 import { dryRunDelete, dryRunPatch, rbacResource, type DryRunResult, type KubeApi } from "../../kube/workloads.ts";
 import { checkApprovals, type PolicyRoles } from "../../policy/approval-rule.ts";
 import type { FrontMatter, RecordAction, RecordTarget } from "../../records/schema.ts";
-import { effectiveTier } from "../../records/versions.ts";
+import { DEFAULT_TIER_POLICY, type Tier, type TierPolicy } from "../../policy/tiers.ts";
+import { judgedTier, tierForgery } from "../../records/tier-check.ts";
 import type { VerifyResult } from "../../records/verify.ts";
 import { interruptedApply } from "./interrupted.ts";
 import { operationOf } from "./drift.ts";
 
 export type Applicability = { kind: "apply"; autoApprove: boolean } | { kind: "expired"; message: string } | { kind: "resume" };
 
+/**
+ * Pure: the tier is computed, never trusted (docs/policy.md). Recomputes the record's tier from its
+ * action and target with the policy and refuses a record that claims a lower one; returns the tier
+ * its approvals are judged against.
+ */
+export function checkRecordTier(fm: FrontMatter, tierPolicy: TierPolicy): Tier {
+  const forged = tierForgery(fm, tierPolicy);
+  if (forged !== undefined) {
+    throw new PolicyError(`refused: ${fm.id} records tier ${forged.recorded}, but its action (${forged.computed.action}) is ${forged.computed.tier} tier: the record looks forged or was written by hand`, {
+      hint: `kubectl aiops audit verify reports it; propose the change again with kubectl aiops propose, which computes the tier (${forged.computed.tier})`,
+    });
+  }
+  return judgedTier(fm, tierPolicy);
+}
+
 /** Pure: may this record be applied now? Throws a PolicyError saying why not. */
-export function checkApplicable(fm: FrontMatter, now: Date, roles: PolicyRoles | undefined, options: { resume: boolean }): Applicability {
+export function checkApplicable(fm: FrontMatter, now: Date, roles: PolicyRoles | undefined, options: { resume: boolean; tierPolicy?: TierPolicy }): Applicability {
   const id = fm.id;
   if (fm.stage !== "proposal") throw new PolicyError(`record ${id} is a ${fm.stage}, not a proposal: only proposals are applied`, { hint: "kubectl aiops list --stage proposal shows the proposals" });
   if (fm.action === undefined || fm.target === undefined || fm.action.patch === undefined) throw new PolicyError(`proposal ${id} has no action to apply (no target or patch)`);
   if (fm.action.type === "policy") throw new PolicyError(`proposal ${id} changes the policy file, not the cluster: it is not applied with kubectl aiops apply`);
+  const tier = checkRecordTier(fm, options.tierPolicy ?? DEFAULT_TIER_POLICY);
   if (options.resume) {
     if (fm.status !== "applying") throw new PolicyError(`--resume continues an interrupted apply, but ${id} is ${fm.status}, not applying`, { hint: `run kubectl aiops apply ${id} without --resume` });
     return { kind: "resume" };
   }
-  const tier = effectiveTier(fm.tier);
   switch (fm.status) {
     case "applying":
       throw new PolicyError(interruptedApply(fm)?.message ?? `apply of ${id} was interrupted`, { hint: `kubectl aiops show ${id} shows the steps recorded so far` });

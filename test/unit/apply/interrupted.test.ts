@@ -54,7 +54,7 @@ describe("checkApplicable", () => {
     expect(() => checkApplicable(fm({ status: "proposed", approvals: [] }), at("2026-11-21T10:03:00Z"), roles, { resume: false })).toThrow(/not approved yet: low tier needs 1 approver/);
   });
   it("auto-approves a trivial proposal (logged)", () => {
-    expect(checkApplicable(fm({ status: "proposed", tier: "trivial", approvals: [] }), at("2026-11-21T10:03:00Z"), roles, { resume: false })).toEqual({ kind: "apply", autoApprove: true });
+    expect(checkApplicable(fm({ status: "proposed", tier: "trivial", approvals: [], target: { kind: "Pod", namespace: "shop", name: "web-1" }, action: { type: "restart", patch: { delete: { kind: "Pod" } }, rollback: { none: "x" } }, metrics: { pre: { otherReadyReplicas: 2 } } }), at("2026-11-21T10:03:00Z"), roles, { resume: false })).toEqual({ kind: "apply", autoApprove: true });
   });
   it("refuses approvals that do not meet the tier (self-approval of a medium change)", () => {
     expect(() => checkApplicable(fm({ tier: "medium", approvals: [{ identity: "alice", role: "approver", decision: "approved", at: "2026-11-21T10:01:00Z" }] }), at("2026-11-21T10:03:00Z"), roles, { resume: false })).toThrow(/only the proposer approved/);

@@ -102,7 +102,7 @@ describe("approve / reject use-case (real git)", () => {
   });
 
   it("trivial: approve is a note, nothing is committed", async () => {
-    const { dir, id } = await setup({ tier: "trivial", window: undefined });
+    const { dir, id } = await setup({ tier: "trivial", window: undefined, target: { kind: "Pod", namespace: "shop", name: "api-1" }, action: { type: "restart", patch: { delete: { kind: "Pod" } }, rollback: { none: "x" } }, metrics: { pre: { otherReadyReplicas: 2 } } });
     const head = git(dir, "rev-parse", "HEAD");
     const outcome = await decideAs(dir, { record: id, decision: "approve" }, deps("alice"));
     expect(outcome).toMatchObject({ status: "proposed", note: expect.stringMatching(/trivial tier: no approval needed/), applied: false });

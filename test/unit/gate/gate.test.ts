@@ -67,8 +67,8 @@ describe("decide: refusals", () => {
 
 describe("decide: recorded decisions", () => {
   it.each([
-    { name: "low: one approver approves", fm: { tier: "low" }, user: who("bob"), status: "approved", role: "approver" },
-    { name: "low: the proposer may approve", fm: { tier: "low" }, user: who("alice"), status: "approved", role: "approver" },
+    { name: "low: one approver approves", fm: { tier: "low", action: { type: "scale", patchType: "strategic", patch: { spec: { replicas: 3 } }, rollback: { spec: { replicas: 2 } }, dryRun: { result: "passed", message: "ok" } } }, user: who("bob"), status: "approved", role: "approver" },
+    { name: "low: the proposer may approve", fm: { tier: "low", action: { type: "scale", patchType: "strategic", patch: { spec: { replicas: 3 } }, rollback: { spec: { replicas: 2 } }, dryRun: { result: "passed", message: "ok" } } }, user: who("alice"), status: "approved", role: "approver" },
     { name: "medium: another approver", fm: {}, user: who("bob"), status: "approved", role: "approver" },
     { name: "medium: a group member", fm: {}, user: who("zed", ["oncall"]), status: "approved", role: "approver" },
     { name: "medium: a security reviewer counts as an approver", fm: {}, user: who("sec"), status: "approved", role: "security-reviewer" },
@@ -102,7 +102,7 @@ describe("decide: recorded decisions", () => {
   });
 
   it("trivial: approve is a note and records nothing", () => {
-    expect(run({ fm: { tier: "trivial", window: undefined } })).toEqual({ kind: "note", message: expect.stringMatching(/trivial tier: no approval needed/) });
+    expect(run({ fm: { tier: "trivial", window: undefined, target: { kind: "Pod", namespace: "shop", name: "api-1" }, action: { type: "restart", patch: { delete: { kind: "Pod" } }, rollback: { none: "x" } }, metrics: { pre: { otherReadyReplicas: 2 } } } })).toEqual({ kind: "note", message: expect.stringMatching(/trivial tier: no approval needed/) });
   });
 
   it("a policy record needs no dry run", () => {
