@@ -114,11 +114,15 @@ _img_archive() {
   local prefix="$1" node key arg out t0=$SECONDS
   shift
   node="$(_img_node)" || return 1
+  local prev=""
   key="$(
     sha256sum <"$TB_DIR/oci-image.mjs"
     for arg in "$@"; do
       printf '%s\n' "$arg"
-      case "$arg" in /*:/*) sha256sum <"${arg%%:*}" ;; esac
+      # the content of every file added (SRC of --add SRC:DEST[:MODE]); a --layer-tar is named by
+      # its own content key, so its path says enough
+      if [ "$prev" = --add ]; then sha256sum <"${arg%%:*}" || exit 1; fi
+      prev="$arg"
     done
   )" || die "cannot read the inputs of $prefix"
   key="$(_img_key <<<"$key")"

@@ -4,7 +4,7 @@
 # `ctr -n k8s.io images import`. Sourced by the test bed; defines functions only.
 #
 # Expects what images.sh expects (TESTBED_CACHE, TB_DIR, TB_ROOT, log, die) and images.sh itself
-# (_img_node, _img_key). Optional: REPORT_IMAGE (default
+# (_img_node, _img_key, _img_archive). Optional: REPORT_IMAGE (default
 # 127.0.0.1:5000/kubectl-aiops:dev), REPORT_IMAGE_SUITE (bookworm), REPORT_IMAGE_MIRRORS
 # (one-line sources, separated by "|"; default deb.debian.org bookworm, -updates, -security).
 #
@@ -88,9 +88,9 @@ _report_app_files() {
 # rootfs, the Node binary, every file of the plugin and oci-image.mjs. Prints the archive's path.
 # Needs the built bundle (npm run build); it never builds it (a build deletes dist/ first).
 build_report_image() {
-  local rootfs node nodebin key out spec prev t0=$SECONDS opts=()
+  local rootfs node nodebin out spec opts=()
   [ -f "$TB_ROOT/dist/kubectl-aiops.mjs" ] || die "dist/kubectl-aiops.mjs is missing: run npm run build first"
-  declare -F _img_key >/dev/null || die "report-image.sh needs images.sh sourced first"
+  declare -F _img_archive >/dev/null || die "report-image.sh needs images.sh sourced first"
   rootfs="$(build_report_rootfs)" || return 1
   node="$(_img_node)" || return 1
   nodebin="$TB_ROOT/node_modules/node/bin/node"
@@ -101,25 +101,7 @@ build_report_image() {
   while IFS= read -r spec; do opts+=(--add "$spec"); done < <(_report_app_files)
   opts+=(--symlink /opt/kubectl-aiops/plugin/kubectl-aiops:/usr/local/bin/kubectl-aiops
     --entrypoint '["/usr/local/bin/kubectl-aiops"]' --env HOME=/tmp --user 1000:1000)
-  key="$(
-    sha256sum <"$TB_DIR/oci-image.mjs"
-    basename "$rootfs"
-    prev=""
-    for spec in "${opts[@]}"; do
-      printf '%s\n' "$spec"
-      if [ "$prev" = --add ]; then sha256sum <"${spec%%:*}" || exit 1; fi
-      prev="$spec"
-    done
-  )" || die "cannot read the inputs of the report image"
-  key="$(_img_key <<<"$key")"
-  out="$TESTBED_CACHE/images/report-image-$key.tar"
-  if [ -s "$out" ]; then
-    log "report image cached: $out"
-    echo "$out"
-    return 0
-  fi
-  "$node" "$TB_DIR/oci-image.mjs" --out "$out" "${opts[@]}" >/dev/null || die "oci-image.mjs failed for the report image"
-  log "report image $REPORT_IMAGE written in $((SECONDS - t0))s ($(du -m "$out" | cut -f1) MiB): $out"
+  out="$(_img_archive report-image "${opts[@]}")" || return 1
   # every rebuild of dist/ makes a new archive of ~300 MiB: drop the ones of earlier builds
   # (older than 10 minutes, so an import of one in progress elsewhere is left alone)
   find "$TESTBED_CACHE/images" -maxdepth 1 -name 'report-image-*.tar' ! -name "${out##*/}" -mmin +10 -delete 2>/dev/null || true

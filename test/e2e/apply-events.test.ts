@@ -10,7 +10,7 @@ import { appendToRecord, utcSeconds, writeRecord } from "../../src/records/store
 import { git, gitdir } from "../helpers/gitdir.ts";
 import { sessionIo } from "../helpers/io.ts";
 import { describeTestbed } from "./suite.ts";
-import { createNamespace, kubectl, testbed, webDeployment } from "./testbed.ts";
+import { crashloopStage, createNamespace, kubectl, testbed, webDeployment } from "./testbed.ts";
 
 /**
  * The event stream of an apply that rolls back, without the CLI: a session built from the test
@@ -32,39 +32,7 @@ describeTestbed("apply events (test bed, no CLI)", () => {
     history = resolveHistory({ historyDir: path.join(repo, "history"), cwd: repo, env: {} });
     await createNamespace(ns);
     expect(kubectl(["apply", "-f", "-"], { input: webDeployment(ns, 2, "{requests: {cpu: 100m, memory: 128Mi}, limits: {memory: 256Mi}}") }).status).toBe(0);
-    const crashloop = `apiVersion: kwok.x-k8s.io/v1alpha1
-kind: Stage
-metadata: {name: ${stage}, labels: {aiops-e2e: apply-events}}
-spec:
-  resourceRef: {apiGroup: v1, kind: Pod}
-  selector:
-    matchLabels: {sim/scenario: ${ns}, sim/fault: crashloop}
-    matchExpressions:
-    - {key: '.metadata.deletionTimestamp', operator: DoesNotExist}
-    - {key: '.status.phase', operator: In, values: [Pending]}
-  delay: {durationMilliseconds: 500}
-  steps:
-  - event: {type: Warning, reason: BackOff, message: 'Back-off restarting failed container web'}
-  - patch:
-      subresource: status
-      root: status
-      template: |
-        {{ $now := Now }}
-        conditions:
-        - {type: Ready, status: "False", reason: ContainersNotReady, lastTransitionTime: {{ $now | Quote }}}
-        containerStatuses:
-        {{ range .spec.containers }}
-        - name: {{ .name | Quote }}
-          image: {{ .image | Quote }}
-          ready: false
-          started: false
-          restartCount: 3
-          state: {waiting: {reason: CrashLoopBackOff, message: back-off restarting failed container}}
-          lastState: {terminated: {exitCode: 1, reason: Error, startedAt: {{ $now | Quote }}, finishedAt: {{ $now | Quote }}}}
-        {{ end }}
-        phase: Running
-        startTime: {{ $now | Quote }}
-`;
+    const crashloop = crashloopStage(stage, ns, "apply-events");
     expect(kubectl(["apply", "-f", "-"], { input: crashloop }).status).toBe(0);
     expect(kubectl(["rollout", "status", "deployment/web", "-n", ns, "--timeout=90s"]).status).toBe(0);
   });

@@ -9,7 +9,7 @@ import type { FrontMatter } from "../../src/records/schema.ts";
 import { appendToRecord, utcSeconds, writeRecord } from "../../src/records/store.ts";
 import { git, gitdir } from "../helpers/gitdir.ts";
 import { describeTestbed } from "./suite.ts";
-import { createNamespace, kubectl, testbed, webDeployment, type RunResult } from "./testbed.ts";
+import { crashloopStage, createNamespace, kubectl, testbed, webDeployment, type RunResult } from "./testbed.ts";
 
 /**
  * `kubectl aiops apply` / `rollback` / `apply --shadow` on the test bed with real identities:
@@ -77,39 +77,7 @@ describeTestbed("kubectl aiops apply (test bed)", () => {
     expect(kubectl(["create", "rolebinding", "aiops-editors", "-n", ns, "--clusterrole", "aiops-testbed:workload-editor", "--user", "alice", "--user", "bob", "--user", "sec"]).status).toBe(0);
     const deployment = webDeployment(ns, 2, "{requests: {cpu: 100m, memory: 128Mi}, limits: {memory: 256Mi}}");
     expect(kubectl(["apply", "-f", "-"], { input: deployment }).status).toBe(0);
-    const crashloop = `apiVersion: kwok.x-k8s.io/v1alpha1
-kind: Stage
-metadata: {name: ${stage}, labels: {aiops-e2e: apply}}
-spec:
-  resourceRef: {apiGroup: v1, kind: Pod}
-  selector:
-    matchLabels: {sim/scenario: ${ns}, sim/fault: crashloop}
-    matchExpressions:
-    - {key: '.metadata.deletionTimestamp', operator: DoesNotExist}
-    - {key: '.status.phase', operator: In, values: [Pending]}
-  delay: {durationMilliseconds: 500}
-  steps:
-  - event: {type: Warning, reason: BackOff, message: 'Back-off restarting failed container web'}
-  - patch:
-      subresource: status
-      root: status
-      template: |
-        {{ $now := Now }}
-        conditions:
-        - {type: Ready, status: "False", reason: ContainersNotReady, lastTransitionTime: {{ $now | Quote }}}
-        containerStatuses:
-        {{ range .spec.containers }}
-        - name: {{ .name | Quote }}
-          image: {{ .image | Quote }}
-          ready: false
-          started: false
-          restartCount: 3
-          state: {waiting: {reason: CrashLoopBackOff, message: back-off restarting failed container}}
-          lastState: {terminated: {exitCode: 1, reason: Error, startedAt: {{ $now | Quote }}, finishedAt: {{ $now | Quote }}}}
-        {{ end }}
-        phase: Running
-        startTime: {{ $now | Quote }}
-`;
+    const crashloop = crashloopStage(stage, ns, "apply");
     expect(kubectl(["apply", "-f", "-"], { input: crashloop }).status).toBe(0);
     expect(kubectl(["rollout", "status", "deployment/web", "-n", ns, "--timeout=90s"]).status).toBe(0);
   });

@@ -15,7 +15,7 @@
 //
 // One namespace, one watch and one history for both, in order (b breaks what a repaired), so
 // `audit stats` at the end counts two incidents, one verified change and one rollback.
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -24,6 +24,7 @@ import type { FrontMatter } from "../../src/records/schema.ts";
 import { gitdir } from "../helpers/gitdir.ts";
 import { describeTestbed } from "./suite.ts";
 import { ROOT, kubectl, testbed, type RunResult } from "./testbed.ts";
+import { WatchProcess, type WatchLine } from "./watch-process.ts";
 
 const REAL_NODE = "real-node-0";
 const POLICY = "approvers: [alice, bob]\nsecurityReviewers: [sec]\n";
@@ -51,54 +52,6 @@ async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs: n
     if (found !== undefined) return found;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}${detail() === "" ? "" : `:\n${detail()}`}`);
     await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-}
-
-interface WatchLine {
-  event: "opened" | "resolved";
-  incident: string;
-  categories?: string;
-  mttd_seconds?: number;
-  record?: string;
-  path?: string;
-}
-
-/** `kubectl aiops watch -o json` as its own process (kubectl's plugin lookup, admin identity). */
-class Watch {
-  readonly lines: WatchLine[] = [];
-  stderr = "";
-  readonly child: ChildProcess;
-
-  constructor(args: string[]) {
-    const bed = testbed();
-    this.child = spawn(bed.kubectl, ["aiops", "watch", ...args], {
-      env: { ...process.env, PATH: `${path.join(ROOT, "plugin")}:${bed.binDir}:${process.env["PATH"] ?? ""}`, KUBECONFIG: bed.kubeconfig, NO_COLOR: "1" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let buffer = "";
-    this.child.stdout?.on("data", (chunk: Buffer) => {
-      buffer += chunk.toString("utf8");
-      const parts = buffer.split("\n");
-      buffer = parts.pop() ?? "";
-      for (const part of parts) if (part.trim() !== "") this.lines.push(JSON.parse(part) as WatchLine);
-    });
-    this.child.stderr?.on("data", (chunk: Buffer) => (this.stderr += chunk.toString("utf8")));
-  }
-
-  async waitFor<T>(what: string, probe: () => T | undefined, timeoutMs: number): Promise<T> {
-    return waitFor(what, () => {
-      if (this.child.exitCode !== null) throw new Error(`watch exited (${this.child.exitCode}) while waiting for ${what}:\n${this.stderr}`);
-      return probe();
-    }, timeoutMs, () => `watch stdout: ${JSON.stringify(this.lines)}\nwatch stderr:\n${this.stderr}`);
-  }
-
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    const exited = new Promise((resolve) => this.child.once("exit", resolve));
-    this.child.kill("SIGTERM");
-    const timer = setTimeout(() => this.child.kill("SIGKILL"), 15_000);
-    await exited;
-    clearTimeout(timer);
   }
 }
 
@@ -139,7 +92,7 @@ describeTestbed("the chaos loop on the real node (chaos -> watch -> propose -> a
   const ns = `chaos-loop-${suffix}`;
   let repo = "";
   let historyDir = "";
-  let watch: Watch | undefined;
+  let watch: WatchProcess | undefined;
 
   type User = "admin" | "alice" | "bob";
   const as = (user: User, timeoutMs = 120_000) => ({ ...(user === "admin" ? {} : { kubeconfig: testbed().users[user] }), timeoutMs });
@@ -223,7 +176,7 @@ describeTestbed("the chaos loop on the real node (chaos -> watch -> propose -> a
     historyDir = path.join(repo, "history");
     // The namespace does not exist yet: `testbed chaos` makes it with the RoleBindings of alice,
     // bob and sec. The watch starts first, so the whole break happens under its eyes.
-    watch = new Watch(["-n", ns, "-o", "json", "--history-dir", historyDir, "--resolve-after", "5s", "--duration", "30m"]);
+    watch = new WatchProcess(["-n", ns, "-o", "json", "--history-dir", historyDir, "--resolve-after", "5s", "--duration", "30m"]);
     await watch.waitFor("the watch's initial sync", () => (watch?.stderr.includes("synced") === true ? true : undefined), 60_000);
   }, 120_000);
 

@@ -115,3 +115,44 @@ spec:
         resources: ${resources}
 `;
 }
+
+/**
+ * A kwok Stage (for pods on the kwok nodes) that turns the Pending pods labelled
+ * `sim/scenario=<namespace>, sim/fault=crashloop` into crash-looping ones (restartCount 3, exit 1,
+ * a BackOff event): what a change that breaks the pods looks like, without a real node.
+ */
+export function crashloopStage(name: string, namespace: string, suite: string): string {
+  return `apiVersion: kwok.x-k8s.io/v1alpha1
+kind: Stage
+metadata: {name: ${name}, labels: {aiops-e2e: ${suite}}}
+spec:
+  resourceRef: {apiGroup: v1, kind: Pod}
+  selector:
+    matchLabels: {sim/scenario: ${namespace}, sim/fault: crashloop}
+    matchExpressions:
+    - {key: '.metadata.deletionTimestamp', operator: DoesNotExist}
+    - {key: '.status.phase', operator: In, values: [Pending]}
+  delay: {durationMilliseconds: 500}
+  steps:
+  - event: {type: Warning, reason: BackOff, message: 'Back-off restarting failed container web'}
+  - patch:
+      subresource: status
+      root: status
+      template: |
+        {{ $now := Now }}
+        conditions:
+        - {type: Ready, status: "False", reason: ContainersNotReady, lastTransitionTime: {{ $now | Quote }}}
+        containerStatuses:
+        {{ range .spec.containers }}
+        - name: {{ .name | Quote }}
+          image: {{ .image | Quote }}
+          ready: false
+          started: false
+          restartCount: 3
+          state: {waiting: {reason: CrashLoopBackOff, message: back-off restarting failed container}}
+          lastState: {terminated: {exitCode: 1, reason: Error, startedAt: {{ $now | Quote }}, finishedAt: {{ $now | Quote }}}}
+        {{ end }}
+        phase: Running
+        startTime: {{ $now | Quote }}
+`;
+}

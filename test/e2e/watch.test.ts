@@ -7,7 +7,8 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import { gitdir } from "../helpers/gitdir.ts";
 import { describeTestbed } from "./suite.ts";
-import { DEMO_IMAGE, REAL_NODE_PLACEMENT, ROOT, TESTBED_DIR, createNamespace, kubectl, testbed } from "./testbed.ts";
+import { DEMO_IMAGE, REAL_NODE_PLACEMENT, TESTBED_DIR, createNamespace, kubectl, testbed } from "./testbed.ts";
+import { WatchProcess, type WatchLine } from "./watch-process.ts";
 
 /**
  * `watch` against an API server this test owns: a second kube-apiserver on the test bed's etcd,
@@ -98,49 +99,9 @@ ${REAL_NODE_PLACEMENT}      containers:
 `;
 }
 
-interface Line {
-  event: string;
-  incident: string;
-  record?: string;
-  path?: string;
-  mttd_seconds?: number;
-}
-
-class WatchProcess {
-  readonly lines: Line[] = [];
-  stderr = "";
-  readonly child: ChildProcess;
-
-  constructor(args: string[], kubeconfig: string) {
-    const bed = testbed();
-    this.child = spawn(bed.kubectl, ["aiops", "watch", ...args], {
-      env: { ...process.env, PATH: `${path.join(ROOT, "plugin")}:${bed.binDir}:${process.env["PATH"] ?? ""}`, KUBECONFIG: kubeconfig, NO_COLOR: "1" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let buffer = "";
-    this.child.stdout?.on("data", (chunk: Buffer) => {
-      buffer += chunk.toString("utf8");
-      const parts = buffer.split("\n");
-      buffer = parts.pop() ?? "";
-      for (const part of parts) if (part.trim() !== "") this.lines.push(JSON.parse(part) as Line);
-    });
-    this.child.stderr?.on("data", (chunk: Buffer) => (this.stderr += chunk.toString("utf8")));
-  }
-
-  async waitFor<T>(what: string, probe: () => T | undefined, timeoutMs: number): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      const found = probe();
-      if (found !== undefined) return found;
-      if (this.child.exitCode !== null) throw new Error(`watch exited (${this.child.exitCode}) while waiting for ${what}: ${this.stderr}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}; stderr:\n${this.stderr}`);
-  }
-
-  opened(name: string): Line | undefined {
-    return this.lines.find((l) => l.event === "opened" && l.incident === `Deployment/${NS}/${name}`);
-  }
+/** The line of the incident of Deployment `name` in this suite's namespace, once watch opened it. */
+function opened(watch: WatchProcess, name: string): WatchLine | undefined {
+  return watch.lines.find((l) => l.event === "opened" && l.incident === `Deployment/${NS}/${name}`);
 }
 
 describeTestbed("kubectl aiops watch on the test bed", () => {
@@ -170,7 +131,7 @@ describeTestbed("kubectl aiops watch on the test bed", () => {
   it("records a crash-looping Deployment created while it runs within 30 s, once, with its MTTD", async () => {
     const created = Date.now();
     expect(kubectl(["apply", "-f", "-"], { input: crashLoopingDeployment("api") }).status).toBe(0);
-    const line = await watch.waitFor("the incident of api", () => watch.opened("api"), 30_000);
+    const line = await watch.waitFor("the incident of api", () => opened(watch, "api"), 30_000);
     expect(Date.now() - created).toBeLessThan(30_000);
     expect(line.mttd_seconds).toBeGreaterThanOrEqual(0);
     expect(line.mttd_seconds).toBeLessThan(30);
@@ -205,7 +166,7 @@ describeTestbed("kubectl aiops watch on the test bed", () => {
     await own.start();
     expect(watch.child.exitCode).toBeNull();
     expect(kubectl(["apply", "-f", "-"], { input: crashLoopingDeployment("api2") }).status).toBe(0);
-    const line = await watch.waitFor("the incident of api2 after the restart", () => watch.opened("api2"), 60_000);
+    const line = await watch.waitFor("the incident of api2 after the restart", () => opened(watch, "api2"), 60_000);
     expect(line.record).toMatch(/^[0-9A-Z]{26}$/);
     expect(watch.stderr).toMatch(/watch interrupted|list failed/);
   }, 200_000);
