@@ -3,7 +3,7 @@
 // lives in the wrong folder couples the folders as much as a value does.
 
 /** The files of src/records that touch the filesystem or run git. */
-const RECORDS_IO = "^src/records/(atomic-write|git|git-walk|history|incidents|journal|lock|recovery|resolve-record|scan|store)\\.ts$";
+const RECORDS_IO = "^src/records/(atomic-write|git|git-walk|history|incidents|journal|lock|recovery|resolve-record|scan|signatures|ssh-sign|store|worktree)\\.ts$";
 
 /** Pure: no I/O, no clock; computed from what the I/O shell hands them. */
 const PURE_CORE = "^src/(diagnose|recommend|policy|render|gate)/";

@@ -11,6 +11,14 @@ export default defineConfig({
         },
       },
       {
+        // fast-check suites (test/property/config.ts): a fixed seed and modest runs here; `npm run fuzz` runs them long with a random seed.
+        test: {
+          name: "property",
+          include: ["test/property/**/*.test.ts"],
+          testTimeout: 120_000,
+        },
+      },
+      {
         test: {
           name: "e2e",
           include: ["test/e2e/**/*.test.ts"],

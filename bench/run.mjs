@@ -34,6 +34,11 @@ const rows = [
 ];
 
 {
+  const { tableBenchmarks } = await import("./table.mjs");
+  rows.push(...(await tableBenchmarks({ compare, measure, median, root, plugin })));
+}
+
+{
   const { recordBenchmarks } = await import("./records.mjs");
   rows.push(...(await recordBenchmarks({ compare, measure, median, root, plugin })));
 }

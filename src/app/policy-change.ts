@@ -18,6 +18,7 @@ import type { PolicyOutcome } from "../gate/outcome.ts";
 import { parsePolicy, POLICY_FILE, windowSecondsOf, type Policy } from "../policy/policy-file.ts";
 import { renderSections } from "../records/record-file.ts";
 import { openGit } from "../records/git.ts";
+import { commitSigning } from "../records/ssh-sign.ts";
 import { resolveHistory, type HistoryLocation } from "../records/history.ts";
 import { withLock } from "../records/lock.ts";
 import { resolveRecord } from "../records/resolve-record.ts";
@@ -118,8 +119,10 @@ export async function applyPolicyChange(location: HistoryLocation, request: { re
       throw new PolicyError(`${file} changed since ${fm.id} was proposed: the approvals were for a diff against other content`, { hint: "propose the change again against the current file" });
     }
     parsePolicy(after, `${fm.id} action.patch`);
+    // Refused before the file is written when signing is required and no key is configured.
+    const signing = await commitSigning(history.repoRoot);
     await writeFile(file, after);
-    const policyCommit = await (deps.store?.git ?? openGit)(history.repoRoot).commitFile(POLICY_FILE, `aiops(policy): apply ${fm.id} ${fm.title}`);
+    const policyCommit = await (deps.store?.git?.(history.repoRoot) ?? openGit(history.repoRoot, { config: signing })).commitFile(POLICY_FILE, `aiops(policy): apply ${fm.id} ${fm.title}`);
     const at = utcSeconds(deps.now());
     const who = `${identity.username}${gitIdentity === undefined ? "" : ` (git ${gitIdentity})`}`;
     const written = await appendToRecord(history, fm.id, { status: "applied", events: [{ at, type: "applied", detail: `${POLICY_FILE} written by ${who}, commit ${policyCommit}` }], bodyAppend: `## Execution\n\n- ${at} ${POLICY_FILE} written and committed by ${who}: ${policyCommit}\n` }, store);

@@ -1,21 +1,25 @@
+import path from "node:path";
 import type { Diagnosis, DiagnosisList, Explanation, Finding } from "../diagnose/types.ts";
 import type { Session } from "./session.ts";
 import { TIERS, type Tier } from "../policy/tiers.ts";
-import { tierPolicyOf } from "../policy/policy-file.ts";
+import { parsePolicy, POLICY_FILE } from "../policy/policy-file.ts";
 import { loadPolicy } from "./load-policy.ts";
 import { interruptedNotices } from "./apply/interrupted.ts";
 import { redactText } from "../util/redact.ts";
 import { neutralizeLine } from "../util/terminal-safe.ts";
+import { quoteAsData } from "../util/record-text.ts";
 import { auditLogEntries, type AuditLogEntry } from "../records/audit-log.ts";
 import { renderSections, type RecordFile } from "../records/record-file.ts";
-import { walkHistory } from "../records/git-walk.ts";
+import { walkHistory, type HistoryWalk } from "../records/git-walk.ts";
+import { readSignatures } from "../records/signatures.ts";
+import { uncommittedRecords, uncommittedWarning } from "../records/worktree.ts";
 import { evidenceSha256 } from "../records/hash.ts";
 import { resolveHistory, type History, type HistoryLocation } from "../records/history.ts";
 import { resolveRecord } from "../records/resolve-record.ts";
 import { loadIncidentHistory } from "../records/incidents.ts";
 import { findSimilarIncidents, type SimilarResult } from "../records/similar.ts";
 import { listRecords, readLocation, writeRecord, type NewRecord, type StoreDeps } from "../records/store.ts";
-import { verifyWalk, type VerifyResult } from "../records/verify.ts";
+import { recordVersions, verifyWalk, type VerifyResult } from "../records/verify.ts";
 import type { ListRow } from "../render/records.ts";
 
 /**
@@ -47,8 +51,9 @@ export interface HistoryListing {
 
 export async function listHistory(session: Session, filters: ListFilters): Promise<HistoryListing> {
   const history = historyOf(session);
-  const listing = await listRecords(history, storeDeps(session));
-  const warnings = [...listing.invalid.map((bad) => bad.error), ...interruptedNotices(listing.records)];
+  const [listing, uncommitted] = await Promise.all([listRecords(history, storeDeps(session)), uncommittedRecords(history)]);
+  const dirty = uncommittedWarning(history, uncommitted);
+  const warnings = [...listing.invalid.map((bad) => bad.error), ...interruptedNotices(listing.records), ...(dirty === undefined ? [] : [dirty])];
   const rows = listing.records
     .filter((r) => (filters.stage === undefined || r.frontMatter.stage === filters.stage) && (filters.status === undefined || r.frontMatter.status === filters.status))
     .map((r) => ({ path: `${history.dir}/${r.location.relative}`, frontMatter: r.frontMatter }));
@@ -63,8 +68,12 @@ export interface ShownRecord {
 
 /** RECORD: an id, a unique id prefix, or a path inside the history directory. */
 export async function showRecord(session: Session, argument: string): Promise<ShownRecord> {
-  const location = await resolveRecord(historyOf(session), argument, session.io.cwd);
-  return { path: location.absolute, record: await readLocation(location) };
+  const history = historyOf(session);
+  const location = await resolveRecord(history, argument, session.io.cwd);
+  const [record, uncommitted] = await Promise.all([readLocation(location), uncommittedRecords(history)]);
+  const mine = uncommitted.find((f) => f.relative === location.relative);
+  if (mine !== undefined) session.warn(`warning: ${location.relative} differs from what git holds (${mine.state.trim() === "??" ? "never committed" : "uncommitted changes"}): this is not the audited record; git diff -- ${location.absolute} shows the change`);
+  return { path: location.absolute, record };
 }
 
 /** One entry per record commit, oldest first, from git itself. */
@@ -73,22 +82,54 @@ export async function auditLog(session: Session): Promise<AuditLogEntry[]> {
 }
 
 export interface VerifyRequest {
+  /** --require-signed: every commit signed, whatever the policy of the time says. */
   requireSigned: boolean;
+  /** --allowed-signers FILE: the auditor's own trusted signers, instead of the versions in the repository. */
   allowedSignersFile?: string | undefined;
 }
 
+/**
+ * Walks the history with the policy file and the allowed signers it names, reads the commit
+ * signatures when any policy of the history (or the request) requires them, and judges (verify.ts).
+ */
 export async function verifyHistory(location: HistoryLocation, request: VerifyRequest): Promise<VerifyResult> {
-  const history = resolveHistory(location);
-  const walk = await walkHistory(history, request.requireSigned ? { signatures: true, ...(request.allowedSignersFile === undefined ? {} : { allowedSignersFile: request.allowedSignersFile }) } : {});
-  // Tiers are recomputed with the protected namespaces of the policy in force (docs/policy.md).
-  const tierPolicy = tierPolicyOf(loadPolicy(location).policy);
-  return verifyWalk(walk, { requireSigned: request.requireSigned, tierPolicy });
+  return (await auditHistory(location, request)).result;
 }
 
-/** `audit verify` over the session's history; `ok: false` is for the caller to turn into a failure. */
-export async function verifyAudit(session: Session, request: VerifyRequest): Promise<VerifyResult> {
-  return verifyHistory(session.historyLocation, request);
+/** The verdict, and the content hash of every record in chain (id) order, for checkpoints. */
+export async function auditHistory(location: HistoryLocation, request: VerifyRequest): Promise<{ result: VerifyResult; hashes: Map<string, string>; order: string[] }> {
+  const history = resolveHistory(location);
+  const { policy } = loadPolicy(location);
+  const signersPath = policy.allowedSigners;
+  const extraPaths = [POLICY_FILE, ...(signersPath === undefined ? [] : [signersPath])];
+  const walk = await walkHistory(history, { extraPaths });
+  const everRequired = request.requireSigned || policy.requireSigned || policyVersionsRequireSigning(walk);
+  const signatures = everRequired
+    ? await readSignatures(history, walk, { extraPaths, ...(signersPath === undefined ? {} : { signersPath }), ...(request.allowedSignersFile === undefined ? {} : { trustedFile: path.resolve(location.cwd, request.allowedSignersFile) }) })
+    : undefined;
+  const result = verifyWalk(walk, { requireSigned: request.requireSigned, policyPath: POLICY_FILE, ...(signersPath === undefined ? {} : { signersPath }), ...(signatures === undefined ? {} : { signatures }) });
+  const hashes = new Map<string, string>();
+  for (const version of recordVersions(walk)) {
+    const fm = version.record?.frontMatter;
+    if (fm !== undefined && !hashes.has(fm.id)) hashes.set(fm.id, fm.content_sha256);
+  }
+  return { result, hashes, order: [...hashes.keys()].sort() };
 }
+
+function policyVersionsRequireSigning(walk: HistoryWalk): boolean {
+  for (const commit of walk.commits) {
+    for (const change of commit.changes) {
+      if (change.extra !== true || change.relative !== POLICY_FILE) continue;
+      try {
+        if (parsePolicy(walk.blobs.get(change.blob) ?? "", POLICY_FILE).requireSigned) return true;
+      } catch {
+        // An invalid version is reported by verifyWalk; it requires nothing.
+      }
+    }
+  }
+  return false;
+}
+
 
 export interface RecordContext {
   command: string;
@@ -120,7 +161,8 @@ export function diagnosisRecord(diagnosis: Diagnosis | DiagnosisList, context: P
   const categories = [...new Set(findings.map((f) => f.category))];
   const focus = diagnosis.kind === "Diagnosis" ? diagnosis : failing.length === 1 ? failing[0] : undefined;
   // Each name and evidence line stays one line (a name with "\n## Decision" must not open a section).
-  const evidence = findings.map((f) => `### ${neutralizeLine(`${f.category}: ${objectText(f.object)}${f.container === undefined ? "" : ` [${f.container}]`}`)}\n\n${f.evidence.map((e) => `- ${neutralizeLine(redactText(e))}`).join("\n")}`).join("\n\n");
+  // Evidence lines are the cluster's text (logs, events): each one a code span, inert.
+  const evidence = findings.map((f) => `### ${neutralizeLine(`${f.category}: ${objectText(f.object)}${f.container === undefined ? "" : ` [${f.container}]`}`)}\n\n${f.evidence.map((e) => `- ${quoteAsData(e)}`).join("\n")}`).join("\n\n");
   const body = renderSections({
     Prompt: `\`\`\`\n${redactText(context.command)}\n\`\`\``,
     "Response snapshot": responseSnapshot(items, findings, focus, diagnosis.explanation),
@@ -166,7 +208,8 @@ function responseSnapshot(items: Diagnosis[], findings: Finding[], focus: Diagno
   const similar = focus?.similar ?? [];
   const similarText = similar.length === 0 ? "" : `\n\nSimilar past incidents:\n\n${similar.map((s) => `- ${neutralizeLine(`${s.record} ${s.category} ${s.target ?? ""}: ${s.outcome}${s.action === undefined ? "" : ` (${s.action})`}, score ${s.score}`)}`).join("\n")}`;
   const e = explained ?? focus?.explanation;
-  const explanation = e === undefined ? "" : `\n\n${neutralizeLine(`Explanation (${e.model}): ${redactText(e.summary)}`)}\n\n${neutralizeLine(`Likely cause: ${redactText(e.likelyCause)}`)}\n\n${e.nextSteps.map((step) => `- ${neutralizeLine(redactText(step))}`).join("\n")}`;
+  // The LLM's answer is data: each field one code span, so it cannot open a section, a fence or a link.
+  const explanation = e === undefined ? "" : `\n\n${neutralizeLine(`Explanation (${e.model}):`)} ${quoteAsData(e.summary)}\n\nLikely cause: ${quoteAsData(e.likelyCause)}\n\n${e.nextSteps.map((step) => `- ${quoteAsData(step)}`).join("\n")}`;
   return `${lines.join("\n")}${similarText}${explanation}`;
 }
 

@@ -21,6 +21,8 @@ export interface Io {
   env: NodeJS.ProcessEnv;
   cwd: string;
   stdoutIsTTY: boolean;
+  /** The terminal's width when stdout is one; tables fit it (or $COLUMNS). */
+  stdoutColumns?: number | undefined;
   stderrIsTTY: boolean;
   now(): Date;
 }

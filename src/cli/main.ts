@@ -2,7 +2,7 @@ import yargs, { type Argv } from "yargs";
 import { AiopsError, InternalError, UsageError } from "../errors.ts";
 import { VERSION } from "../version.ts";
 import type { CommandResult } from "./command-result.ts";
-import type { Io } from "./io.ts";
+import { redactedIo, type Io } from "./io.ts";
 import { GLOBAL_OPTIONS } from "./options.ts";
 import { diagnoseCommand } from "./commands/diagnose.ts";
 import { proposeCommand } from "./commands/propose.ts";
@@ -18,9 +18,11 @@ import { auditCommand } from "./commands/audit.ts";
 
 /**
  * Parses the command line and runs one command. Returns the exit code; never exits. Errors are
- * printed here as one line plus a hint, with the stack only under --debug.
+ * printed here as one line plus a hint, with the stack only under --debug. Everything printed,
+ * by the commands or here, passes the one redaction step of redactedIo.
  */
-export async function run(argv: readonly string[], io: Io): Promise<number> {
+export async function run(argv: readonly string[], rawIo: Io): Promise<number> {
+  const io = redactedIo(rawIo);
   const result: CommandResult = { exitCode: 0 };
   const debug = argv.includes("--debug");
   let helpOutput = "";

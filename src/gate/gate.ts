@@ -91,6 +91,12 @@ function listed(entries: readonly string[], identity: GateIdentity): boolean {
   return entries.some((e) => (e.startsWith("group:") ? identity.groups.includes(e.slice("group:".length)) : e === identity.username));
 }
 
+/** The identity's groups that a `group:NAME` entry of the policy names: recorded so `audit verify` can re-judge the role. */
+function grantingGroups(identity: GateIdentity, policy: GatePolicy): string[] {
+  const named = new Set([...policy.approvers, ...policy.securityReviewers].filter((e) => e.startsWith("group:")).map((e) => e.slice("group:".length)));
+  return [...new Set(identity.groups)].filter((g) => named.has(g)).sort();
+}
+
 export function roleOf(identity: GateIdentity, policy: GatePolicy): PolicyRole {
   const approver = listed(policy.approvers, identity);
   const security = listed(policy.securityReviewers, identity);
@@ -198,6 +204,8 @@ export function decide(input: GateInput): GateResult {
   const decided = input.decision === "approve" ? "approved" : "rejected";
   const approval: Approval = { identity: identity.username, role: role === "none" ? "proposer" : recordedRole(role), decision: decided, at: utc(now) };
   if (input.comment !== undefined && input.comment.trim() !== "") approval.comment = input.comment.trim();
+  const granting = grantingGroups(identity, input.policy);
+  if (granting.length > 0) approval.groups = granting;
   const approvals = [...record.approvals, approval];
   const check = checkApprovals(tier, record.user.cluster, approvals);
   const status = decided === "rejected" ? "rejected" : check.ok ? "approved" : "proposed";

@@ -1,6 +1,8 @@
 import { z } from "zod";
 import type { Diagnosis, Explanation, Finding, SimilarIncident } from "../diagnose/types.ts";
 import { Pseudonymizer } from "./pseudonyms.ts";
+import { redactText } from "../util/redact.ts";
+import { neutralizeText } from "../util/terminal-safe.ts";
 
 /**
  * The LLM's part: an explanation of findings the rule engine already made. Its answer is plain
@@ -53,7 +55,8 @@ function describeFinding(f: Finding, n: number): string[] {
     `${n}. ${f.category} (${f.severity}, confidence ${f.confidence}) on ${f.object.kind} ${f.object.namespace ?? ""}/${f.object.name}${f.container === undefined ? "" : ` container ${f.container}`}`,
     `   Summary: ${f.summary}`,
     "   Evidence:",
-    ...f.evidence.slice(0, 10).map((e) => `   - ${e.slice(0, 400)}`),
+    // Redacted before it is cut: a secret cut in half may no longer look like one.
+    ...f.evidence.slice(0, 10).map((e) => `   - ${redactText(e).slice(0, 400)}`),
     `   Proposed fix (${f.remediation.action}, tier ${f.remediation.tier}): ${f.remediation.summary}`,
   ];
 }
@@ -81,7 +84,9 @@ export async function explain(diagnoses: readonly Diagnosis[], client: LlmClient
   }
   const parsed = explanationSchema.safeParse(json);
   if (!parsed.success) return { failure: `model ${answer.model} answered JSON that does not match the schema (${parsed.error.issues[0]?.path.join(".") ?? "?"})` };
-  const restore = (s: string): string => pseudonyms.restore(s);
+  // The answer is data from outside: names mapped back, then redacted (a model may repeat or
+  // invent a secret) and its control characters made visible, before anything stores or shows it.
+  const restore = (s: string): string => neutralizeText(redactText(pseudonyms.restore(s)));
   return {
     explanation: {
       model: answer.model,

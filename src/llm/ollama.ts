@@ -1,5 +1,6 @@
 import { Ollama } from "ollama";
 import type { LlmClient } from "./explain.ts";
+import { redactText } from "../util/redact.ts";
 
 export const DEFAULT_MODELS = ["llama3.1:8b", "llama3.2:3b", "qwen2.5:3b"];
 
@@ -65,7 +66,7 @@ function describe(error: unknown): string {
 
 async function quietConsole<T>(fn: () => Promise<T>): Promise<T> {
   const { log, warn } = console;
-  console.log = (...args: unknown[]) => process.stderr.write(`ollama: ${args.map(String).join(" ")}\n`);
+  console.log = (...args: unknown[]) => process.stderr.write(redactText(`ollama: ${args.map(String).join(" ")}\n`));
   console.warn = console.log;
   try {
     return await fn();

@@ -11,7 +11,9 @@ import type { Tier } from "./tiers.ts";
  *   medium   1 approver who is not the proposer
  *   critical 2 distinct approvers, neither the proposer, at least one a security reviewer
  * Roles are those recorded in each approval; when the policy's lists are given, an identity must
- * also be on them. Only "approved" decisions count, and an "unknown" identity never does.
+ * also be on them, by name or through a `group:NAME` entry and a group recorded in the approval
+ * (the groups the API server reported at approval time). Only "approved" decisions count, and an
+ * "unknown" identity never does.
  */
 
 export const ROLE_APPROVER = "approver";
@@ -21,6 +23,8 @@ export interface ApprovalVote {
   identity: string;
   role: string;
   decision: string;
+  /** Groups recorded at approval time through which a `group:` entry names the approver. */
+  groups?: readonly string[] | undefined;
 }
 
 export interface PolicyRoles {
@@ -63,18 +67,18 @@ function distinctApprovers(approvals: readonly ApprovalVote[], roles: PolicyRole
   for (const vote of approvals) {
     const identity = vote.identity.trim();
     if (vote.decision !== "approved" || identity === "" || identity === "unknown") continue;
-    const security = vote.role === ROLE_SECURITY_REVIEWER && listed(roles?.securityReviewers, identity);
-    const approver = security || (vote.role === ROLE_APPROVER && (listed(roles?.approvers, identity) || (roles?.securityReviewers?.includes(identity) ?? false)));
+    const groups = vote.groups ?? [];
+    const security = vote.role === ROLE_SECURITY_REVIEWER && listed(roles?.securityReviewers, identity, groups);
+    const approver = security || (vote.role === ROLE_APPROVER && (listed(roles?.approvers, identity, groups) || listed(roles?.securityReviewers ?? [], identity, groups)));
     if (approver) byIdentity.set(identity, (byIdentity.get(identity) ?? false) || security);
   }
   return [...byIdentity].map(([identity, security]) => ({ identity, security }));
 }
 
 /**
- * Whether a policy list admits an identity. A `group:NAME` entry admits members of the group,
- * which only the API server knew when the approval was made (a record holds no groups): there,
- * the role recorded at approval time, which came from the authenticated groups, stands.
+ * Whether a policy list admits an identity: by name, or by a `group:NAME` entry for a group the
+ * approval recorded (what the API server reported when it was given). No list: roles as recorded.
  */
-function listed(list: readonly string[] | undefined, identity: string): boolean {
-  return list === undefined || list.includes(identity) || list.some((entry) => entry.startsWith("group:"));
+export function listed(list: readonly string[] | undefined, identity: string, groups: readonly string[] = []): boolean {
+  return list === undefined || list.includes(identity) || groups.some((g) => list.includes(`group:${g}`));
 }

@@ -6,7 +6,7 @@
  */
 // Layering: parsing and validation only (pure); reading the file is I/O that needs records/
 // history.ts to find the repository, so loadPolicy lives above records, in app/load-policy.ts.
-import { parse } from "yaml";
+import { LimitError, POLICY_LIMITS, parseBoundedYaml } from "../util/bounded-parse.ts";
 import { z } from "zod";
 import { PolicyError } from "../errors.ts";
 import { parseDurationSeconds } from "../util/duration.ts";
@@ -62,6 +62,18 @@ const policySchema = z.strictObject({
   prometheus: z.url({ protocol: /^https?$/, message: "must be an http(s) URL such as http://prometheus.monitoring:9090" }).optional(),
   prices: z.strictObject({ cpuPerCoreHour: positiveNumber, memoryPerGiBHour: positiveNumber, currency: z.string().min(1).default("USD") }).optional(),
   watch: watchPolicySchema.default({ rules: [], ruleInterval: 30, autoApplyTrivial: false }),
+  /** Every record commit must carry a good SSH signature by a key of `allowedSigners` (docs/trust.md). */
+  requireSigned: z.boolean().default(false),
+  /** git's allowed_signers file (principal = cluster user name or git email, then the public key), relative to the repository root. */
+  allowedSigners: z
+    .string()
+    .min(1)
+    .refine((p) => !p.startsWith("/") && !p.split(/[\\/]/).includes(".."), "must be a path inside the repository, relative to its root (e.g. .aiops/allowed_signers)")
+    .optional(),
+}).superRefine((policy, ctx) => {
+  if (policy.requireSigned && policy.allowedSigners === undefined) {
+    ctx.addIssue({ code: "custom", path: ["allowedSigners"], message: "requireSigned: true needs allowedSigners: PATH (git's allowed_signers file naming each signer's key)" });
+  }
 });
 
 /** The policy with durations in seconds. */
@@ -71,8 +83,9 @@ export type Policy = z.output<typeof policySchema>;
 export function parsePolicy(text: string, file: string): Policy {
   let data: unknown;
   try {
-    data = parse(text);
+    data = parseBoundedYaml(text, file, POLICY_LIMITS);
   } catch (error) {
+    if (error instanceof LimitError) throw new PolicyError(error.message, { exitCode: 2, hint: error.hint, cause: error });
     throw new PolicyError(`${file}: invalid YAML: ${error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error)}`, { hint: `fix the YAML syntax of ${file}`, cause: error });
   }
   const result = policySchema.safeParse(data ?? {});
@@ -80,7 +93,7 @@ export function parsePolicy(text: string, file: string): Policy {
   const issue = result.error.issues[0];
   const field = issue === undefined || issue.path.length === 0 ? "(top level)" : issue.path.join(".");
   throw new PolicyError(`${file}: invalid policy field ${field}: ${issue?.message ?? "invalid"}`, {
-    hint: "known fields: approvers, securityReviewers, protectedNamespaces, windows {low, medium, critical}, verifyWindow, prometheus, prices {cpuPerCoreHour, memoryPerGiBHour, currency}, watch {rules: [{name, expr, for}], ruleInterval, autoApplyTrivial} (docs/policy.md)",
+    hint: "known fields: approvers, securityReviewers, protectedNamespaces, windows {low, medium, critical}, verifyWindow, prometheus, prices {cpuPerCoreHour, memoryPerGiBHour, currency}, watch {rules: [{name, expr, for}], ruleInterval, autoApplyTrivial}, requireSigned, allowedSigners (docs/policy.md)",
   });
 }
 

@@ -11,8 +11,10 @@ import { isTempFile, parseRecordPath } from "./paths.ts";
 export interface WalkChange {
   /** A, M, D, R, C or T. */
   status: string;
-  /** Relative to the history folder. */
+  /** Relative to the history folder; for an extra file (the policy, the allowed signers), relative to the repository root. */
   relative: string;
+  /** Set for a change of one of `WalkOptions.extraPaths` rather than of a record. */
+  extra?: true;
   fromRelative?: string;
   /** The blob of the new version; all zeros for a deletion. */
   blob: string;
@@ -22,11 +24,14 @@ export interface WalkCommit {
   hash: string;
   parents: string[];
   author: string;
+  committer: string;
   date: string;
   /** %G? (G good, N none, B bad, U/E/X/Y/R see git-log(1)); present when signatures were asked for. */
   signature?: string;
   signer?: string;
   changes: WalkChange[];
+  /** For a merge: the audited files it changes against each parent other than the first. */
+  otherParentChanges?: string[];
 }
 
 export interface HistoryWalk {
@@ -38,6 +43,8 @@ export interface HistoryWalk {
 export interface WalkOptions {
   signatures?: boolean;
   allowedSignersFile?: string;
+  /** Files outside the history folder whose changes are audited too, relative to the repository root (`.aiops.yaml`, the allowed signers). */
+  extraPaths?: readonly string[];
 }
 
 const ZERO = /^0+$/;
@@ -49,24 +56,39 @@ export async function walkHistory(history: History, options: WalkOptions = {}): 
     () => false,
   );
   if (!hasHead) return { commits: [], blobs: new Map() };
-  const format = `%x1e%H%x1f%P%x1f%an <%ae>%x1f%aI${options.signatures === true ? "%x1f%G?%x1f%GS" : ""}`;
-  const out = await runGit(history.repoRoot, [...config, "log", "--reverse", "--no-abbrev", "--raw", "-z", "--find-renames", "--no-color", `--format=${format}`, "--", history.relDir === "" ? "." : history.relDir]);
-  const commits = parseLog(out.toString("utf8"), history.relDir);
+  const format = `%x1e%H%x1f%P%x1f%an <%ae>%x1f%cn <%ce>%x1f%aI${options.signatures === true ? "%x1f%G?%x1f%GS" : ""}`;
+  const extras = [...new Set(options.extraPaths ?? [])];
+  // --first-parent: the history as the branch tells it; a merge shows as its diff against the
+  // first parent (verify.ts reports merges that touch audited files, with both parents' diffs).
+  const args = [...config, "log", "--first-parent", "--diff-merges=first-parent", "--reverse", "--no-abbrev", "--raw", "-z", "--find-renames", "--no-color", `--format=${format}`, "--", history.relDir === "" ? "." : history.relDir, ...extras.map((e) => `:(literal)${e}`)];
+  const out = await runGit(history.repoRoot, args);
+  const commits = parseLog(out.toString("utf8"), history.relDir, extras);
   const wanted = new Set<string>();
-  for (const commit of commits) for (const change of commit.changes) if (!ZERO.test(change.blob) && parseRecordPath(change.relative) !== undefined) wanted.add(change.blob);
+  for (const commit of commits) for (const change of commit.changes) if (!ZERO.test(change.blob) && (change.extra === true || parseRecordPath(change.relative) !== undefined)) wanted.add(change.blob);
+  for (const commit of commits) {
+    if (commit.parents.length < 2) continue;
+    const changed = new Set<string>();
+    for (const parent of commit.parents.slice(1)) {
+      const diff = await runGit(history.repoRoot, ["diff-tree", "-r", "-z", "--name-only", "--no-renames", parent, commit.hash, "--", ...args.slice(args.indexOf("--") + 1)]);
+      // Named as the first-parent changes are: record paths relative to the history folder.
+      const prefix = history.relDir === "" ? "" : `${history.relDir}/`;
+      for (const name of diff.toString("utf8").split("\0")) if (name !== "") changed.add(prefix !== "" && name.startsWith(prefix) ? name.slice(prefix.length) : name);
+    }
+    commit.otherParentChanges = [...changed].sort();
+  }
   const blobs = wanted.size === 0 ? new Map<string, string>() : parseBatch(await runGit(history.repoRoot, ["cat-file", "--batch"], `${[...wanted].join("\n")}\n`));
   return { commits, blobs };
 }
 
-export function parseLog(text: string, relDir: string): WalkCommit[] {
+export function parseLog(text: string, relDir: string, extraPaths: readonly string[] = []): WalkCommit[] {
   const prefix = relDir === "" ? "" : `${relDir}/`;
   const commits: WalkCommit[] = [];
   for (const chunk of text.split("\x1e")) {
     if (chunk.trim() === "") continue;
     const headerEnd = chunk.indexOf("\0");
     const header = (headerEnd === -1 ? chunk : chunk.slice(0, headerEnd)).replace(/\n+$/, "");
-    const [hash = "", parents = "", author = "", date = "", signature, signer] = header.split("\x1f");
-    const commit: WalkCommit = { hash, parents: parents === "" ? [] : parents.split(" "), author, date, changes: [] };
+    const [hash = "", parents = "", author = "", committer = "", date = "", signature, signer] = header.split("\x1f");
+    const commit: WalkCommit = { hash, parents: parents === "" ? [] : parents.split(" "), author, committer, date, changes: [] };
     if (signature !== undefined) commit.signature = signature;
     if (signer !== undefined && signer !== "") commit.signer = signer;
     const tokens = headerEnd === -1 ? [] : chunk.slice(headerEnd + 1).split("\0");
@@ -79,6 +101,11 @@ export function parseLog(text: string, relDir: string): WalkCommit[] {
       const first = tokens[++i] ?? "";
       const second = status === "R" || status === "C" ? (tokens[++i] ?? "") : undefined;
       const newPath = second ?? first;
+      const extra = extraPaths.find((e) => e === newPath || e === first);
+      if (extra !== undefined) {
+        commit.changes.push({ status: newPath === extra ? status : "D", relative: extra, blob: newPath === extra ? blob : "0".repeat(40), extra: true });
+        continue;
+      }
       if (!newPath.startsWith(prefix) && !first.startsWith(prefix)) continue;
       const change: WalkChange = { status, relative: newPath.slice(prefix.length), blob };
       if (second !== undefined) change.fromRelative = first.startsWith(prefix) ? first.slice(prefix.length) : first;

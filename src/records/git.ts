@@ -1,8 +1,9 @@
 import { spawn } from "node:child_process";
+import { readdir, readFile, readlink, stat, unlink } from "node:fs/promises";
 import path from "node:path";
 import { simpleGit, type SimpleGit } from "simple-git";
 import { AiopsError } from "../errors.ts";
-import { sleep } from "./lock.ts";
+import { isAlive, sleep } from "./lock.ts";
 
 /**
  * Git for the record store. simple-git runs the write path (add, commit, status) one process at
@@ -28,10 +29,25 @@ export interface RecordGit {
   raw(args: string[]): Promise<string>;
 }
 
-export function openGit(repoRoot: string, options: { indexLockTimeoutMs?: number } = {}): RecordGit {
+export interface GitOptions {
+  /** `-c name=value` for every git this opens (commit signing, ssh-sign.ts). */
+  config?: readonly string[];
+  /** How long a git lock file (.git/index.lock) is waited for before the error naming it (default 10 s). */
+  indexLockTimeoutMs?: number;
+  /**
+   * Given, a git lock file left by a killed git is removed and reported here: one no git process
+   * of this repository holds (Linux /proc) and older than `indexLockStaleMs`. Only callers that
+   * hold the record lock pass it, so no other kubectl aiops can be the one about to use it.
+   */
+  onStaleLock?: (message: string) => void;
+  /** Younger lock files are never judged stale: a git may have just created one (default 5 s). */
+  indexLockStaleMs?: number;
+}
+
+export function openGit(repoRoot: string, options: GitOptions = {}): RecordGit {
   // simple-git drops ambient GIT_* variables itself (its environment guard), GIT_DIR included.
-  const git: SimpleGit = simpleGit({ baseDir: repoRoot, maxConcurrentProcesses: 1, trimmed: false });
-  const retry = <T>(what: () => Promise<T>): Promise<T> => retryOnIndexLock(repoRoot, what, options.indexLockTimeoutMs ?? 10_000);
+  const git: SimpleGit = simpleGit({ baseDir: repoRoot, maxConcurrentProcesses: 1, trimmed: false, config: [...(options.config ?? [])] });
+  const retry = <T>(what: () => Promise<T>): Promise<T> => retryOnGitLock(repoRoot, what, options);
   return {
     repoRoot,
     async commitFile(relative, message) {
@@ -53,7 +69,11 @@ export function openGit(repoRoot: string, options: { indexLockTimeoutMs?: number
   };
 }
 
-async function retryOnIndexLock<T>(repoRoot: string, what: () => Promise<T>, timeoutMs: number): Promise<T> {
+/** The lock file git names when it cannot create it: `Unable to create '<path>.lock': File exists.` */
+const LOCK_EXISTS = /Unable to create '([^']+\.lock)': File exists/;
+
+async function retryOnGitLock<T>(repoRoot: string, what: () => Promise<T>, options: GitOptions): Promise<T> {
+  const timeoutMs = options.indexLockTimeoutMs ?? 10_000;
   const started = Date.now();
   let delay = 20;
   for (;;) {
@@ -61,17 +81,104 @@ async function retryOnIndexLock<T>(repoRoot: string, what: () => Promise<T>, tim
       return await what();
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      if (!message.includes("index.lock")) throw gitFailure(repoRoot, message, error);
-      if (Date.now() - started > timeoutMs) {
-        throw new AiopsError(`git is busy in ${repoRoot}: .git/index.lock has existed for ${Math.round(timeoutMs / 1000)}s`, {
-          hint: `another git command is running in this repository; wait for it, or if none is running remove ${path.join(repoRoot, ".git", "index.lock")}`,
-          cause: error,
-        });
-      }
+      const lockFile = LOCK_EXISTS.exec(message)?.[1] ?? (message.includes("index.lock") ? path.join(repoRoot, ".git", "index.lock") : undefined);
+      if (lockFile === undefined) throw gitFailure(repoRoot, message, error);
+      if (options.onStaleLock !== undefined && (await removeStaleGitLock(repoRoot, lockFile, options.indexLockStaleMs ?? 5_000, options.onStaleLock))) continue;
+      if (Date.now() - started > timeoutMs) throw await gitLockError(repoRoot, lockFile, timeoutMs, error);
       await sleep(delay + Math.random() * delay);
       delay = Math.min(delay * 1.6, 500);
     }
   }
+}
+
+async function gitLockError(repoRoot: string, lockFile: string, timeoutMs: number, cause: unknown): Promise<AiopsError> {
+  const running = (await gitProcessesIn(repoRoot))?.[0];
+  return new AiopsError(`git is busy in ${repoRoot}: ${lockFile} has existed for ${Math.round(timeoutMs / 1000)}s`, {
+    hint:
+      running !== undefined
+        ? `git process ${running.pid} (${running.command}) may be using this repository: wait for it to finish, then retry`
+        : `if no git command is running in this repository (ps -ef | grep git), a killed one left the lock: remove it with rm ${lockFile} and retry`,
+    cause,
+  });
+}
+
+/**
+ * Removes a git lock file that no live git holds: old enough that no git just created it, and no
+ * git process working in the repository (judged on Linux; elsewhere nothing is removed). It is
+ * removed only if it is still the file judged (same inode and time).
+ */
+async function removeStaleGitLock(repoRoot: string, lockFile: string, staleMs: number, report: (message: string) => void): Promise<boolean> {
+  const judged = await stat(lockFile).catch(() => undefined);
+  if (judged === undefined) return true;
+  if (Date.now() - judged.mtimeMs < staleMs) return false;
+  const holders = await gitProcessesIn(repoRoot);
+  if (holders === undefined || holders.length > 0) return false;
+  const now = await stat(lockFile).catch(() => undefined);
+  if (now === undefined) return true;
+  if (now.ino !== judged.ino || now.mtimeMs !== judged.mtimeMs) return false;
+  await unlink(lockFile).catch(() => undefined);
+  report(`warning: removed ${lockFile}, left by a git process that was killed (no git runs in ${repoRoot}; the file dates from ${judged.mtime.toISOString()})`);
+  return true;
+}
+
+/** `next-index-<pid>.lock`: the temporary index of `git commit -- <paths>`, named after the git's pid. */
+const TEMP_INDEX = /^next-index-(\d+)\.lock$/;
+
+/**
+ * Removes the temporary index files a killed `git commit -- <paths>` leaves in the git dir (the
+ * store commits that way), when their git is gone and no git works in the repository. Called
+ * under the record lock.
+ */
+export async function removeLeftoverIndexes(repoRoot: string, gitDir: string, report: (message: string) => void): Promise<void> {
+  const names = await readdir(gitDir).catch(() => [] as string[]);
+  const leftovers = names.filter((name) => {
+    const pid = Number(TEMP_INDEX.exec(name)?.[1]);
+    return Number.isInteger(pid) && pid > 0 && !isAlive(pid);
+  });
+  if (leftovers.length === 0) return;
+  const holders = await gitProcessesIn(repoRoot);
+  if (holders === undefined || holders.length > 0) return;
+  for (const name of leftovers) {
+    await unlink(path.join(gitDir, name)).catch(() => undefined);
+    report(`note: removed ${path.join(gitDir, name)}, a temporary index left by a git process that was killed`);
+  }
+}
+
+/**
+ * The live git processes working in `repoRoot`: their working directory, a path on their command
+ * line or their GIT_DIR is in it. A git process whose directory cannot be read (another user's)
+ * counts as one. Undefined where there is no /proc to look in.
+ */
+export async function gitProcessesIn(repoRoot: string): Promise<{ pid: number; command: string }[] | undefined> {
+  let entries: string[];
+  try {
+    entries = await readdir("/proc");
+  } catch {
+    return undefined;
+  }
+  const inRepo = (p: string): boolean => p === repoRoot || p.startsWith(`${repoRoot}${path.sep}`);
+  const found: { pid: number; command: string }[] = [];
+  await Promise.all(
+    entries.map(async (entry) => {
+      const pid = Number(entry);
+      if (!Number.isInteger(pid) || pid === process.pid) return;
+      const dir = `/proc/${entry}`;
+      const stat = await readFile(`${dir}/stat`, "utf8").catch(() => "");
+      const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+      // A zombie has finished: it holds nothing.
+      if (!name.startsWith("git") || stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) === "Z") return;
+      const command = (await readFile(`${dir}/cmdline`, "utf8").catch(() => name)).split("\0").join(" ").trim();
+      const cwd = await readlink(`${dir}/cwd`).catch((error: NodeJS.ErrnoException) => (error.code === "ENOENT" ? "" : undefined));
+      if (cwd === undefined) {
+        found.push({ pid, command });
+        return;
+      }
+      const environ = await readFile(`${dir}/environ`, "utf8").catch(() => "");
+      const gitDir = /(?:^|\0)GIT_DIR=([^\0]*)/.exec(environ)?.[1];
+      if (inRepo(cwd) || command.split(" ").some((arg) => inRepo(arg.replace(/^--[a-z-]+=/, ""))) || (gitDir !== undefined && inRepo(path.resolve(cwd, gitDir)))) found.push({ pid, command });
+    }),
+  );
+  return found;
 }
 
 function gitFailure(repoRoot: string, message: string, cause: unknown): AiopsError {

@@ -1,6 +1,6 @@
-import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { existsSync, lstatSync, readFileSync, realpathSync, statSync } from "node:fs";
 import path from "node:path";
-import { AiopsError } from "../errors.ts";
+import { AiopsError, PolicyError } from "../errors.ts";
 
 /**
  * Finding the history folder and its git repository with the filesystem alone (no git process),
@@ -52,6 +52,28 @@ export function requireBranch(history: History): void {
 
 export function isDetached(history: History): boolean {
   return !readFileSync(path.join(history.gitDir, "HEAD"), "utf8").startsWith("ref: ");
+}
+
+/**
+ * Refuses a record path (relative to the history folder) that passes through a symbolic link: a
+ * linked record or month folder could make a read show, or a write land in, any file at all.
+ */
+export function refuseSymlinks(history: History, relative: string): void {
+  let current = history.dir;
+  for (const part of relative.split("/").filter((p) => p !== "")) {
+    current = path.join(current, part);
+    let link = false;
+    try {
+      link = lstatSync(current).isSymbolicLink();
+    } catch {
+      return; // Not there yet: nothing below it can be a link.
+    }
+    if (link) {
+      throw new PolicyError(`refused: ${current} is a symbolic link; records and their folders must be real files and folders inside ${history.dir}`, {
+        hint: `remove the link (rm ${current}) and restore what git holds (git checkout -- ${current})`,
+      });
+    }
+  }
 }
 
 /** True when `file` (absolute, resolved) is `dir` itself or inside it. */

@@ -43,6 +43,14 @@ export function idTime(id: string): number {
   return ms;
 }
 
+/** How far ahead of the clock an id may be dated (clock skew between writers) before it counts as forged. */
+export const FUTURE_ID_SLACK_MS = 24 * 60 * 60 * 1000;
+
+/** True when the id is dated more than a day after `nowMs`: no clock of ours made it. */
+export function isFutureId(id: string, nowMs: number): boolean {
+  return idTime(id) > nowMs + FUTURE_ID_SLACK_MS;
+}
+
 export function isRecordId(text: string): boolean {
   return ID_PATTERN.test(text);
 }
@@ -52,7 +60,8 @@ export function incrementId(id: string): string {
   const chars = id.split("");
   for (let i = chars.length - 1; i >= 0; i--) {
     const index = ALPHABET.indexOf(chars[i] ?? "");
-    if (index < 31) {
+    // The first character holds the top 3 of the 48 time bits: "7" is its largest value.
+    if (index < (i === 0 ? 7 : 31)) {
       chars[i] = ALPHABET.charAt(index + 1);
       return chars.join("");
     }

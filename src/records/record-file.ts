@@ -1,5 +1,6 @@
 import matter from "gray-matter";
 import { InputError } from "../errors.ts";
+import { LimitError, RECORD_LIMITS, checkSize } from "../util/bounded-parse.ts";
 import { neutralizeText } from "../util/terminal-safe.ts";
 import { FIELD_ORDER, frontMatterSchema, type FrontMatter } from "./schema.ts";
 import { parseYaml, stringifyYaml } from "./yaml-engine.ts";
@@ -8,7 +9,8 @@ import { parseYaml, stringifyYaml } from "./yaml-engine.ts";
  * Parse and serialize record files: YAML front matter (gray-matter with the `yaml` package as its
  * engine) and a Markdown body. A record is data: front matter in another language (`---js`,
  * `---javascript`, `---json` ...) is refused before any engine sees it, and the js engines are
- * replaced by ones that throw in case a future gray-matter routes to them anyway.
+ * replaced by ones that throw in case a future gray-matter routes to them anyway. A record over
+ * RECORD_LIMITS (util/bounded-parse.ts) is refused with a LimitError, exit 2.
  */
 
 export interface RecordFile {
@@ -23,13 +25,13 @@ const refuse = (): never => {
 
 type MatterOptions = { language: string; engines: Record<string, { parse: (input: string) => object; stringify: (data: object) => string }> };
 
-/** A fresh options object on every call: gray-matter caches parses made without options. */
-function matterOptions(): MatterOptions {
+/** A fresh options object on every call: gray-matter caches parses made without options. `file` names the record in errors. */
+function matterOptions(file: string): MatterOptions {
   return {
     language: "yaml",
     engines: {
       // gray-matter passes its options as extra arguments: keep them away from `yaml`.
-      yaml: { parse: (text: string) => parseYaml(text) as object, stringify: (data: object) => stringifyYaml(data) },
+      yaml: { parse: (text: string) => parseYaml(text, file) as object, stringify: (data: object) => stringifyYaml(data) },
       js: { parse: refuse, stringify: refuse },
       javascript: { parse: refuse, stringify: refuse },
       json: { parse: refuse, stringify: refuse },
@@ -42,6 +44,7 @@ export type SectionName = (typeof SECTIONS)[number];
 
 /** The raw split, without schema validation; `file` names the record in errors. */
 export function splitRecord(text: string, file: string): { data: unknown; body: string } {
+  checkSize(text, file, RECORD_LIMITS);
   const firstLine = text.slice(0, text.indexOf("\n") + 1 || text.length).replace(/\r?\n$/, "");
   if (firstLine !== "---") {
     const hint = /^---\s*\S/.test(firstLine)
@@ -51,9 +54,9 @@ export function splitRecord(text: string, file: string): { data: unknown; body: 
   }
   let parsed: { data: unknown; content: string };
   try {
-    parsed = matter(text, matterOptions());
+    parsed = matter(text, matterOptions(file));
   } catch (error) {
-    throw new InputError(`${file}: invalid YAML front matter: ${firstErrorLine(error)}`, { hint: "fix the YAML between the two '---' lines (git show HEAD:<file> gives the committed version)", cause: error });
+    throw frontMatterError(file, error);
   }
   const content = parsed.content.startsWith("\n") ? parsed.content.slice(1) : parsed.content;
   return { data: parsed.data, body: normalizeBody(content) };
@@ -66,16 +69,22 @@ export function splitRecord(text: string, file: string): { data: unknown; body: 
  * takes the full path, which refuses it.
  */
 export function readFrontMatter(text: string, file: string): FrontMatter {
+  checkSize(text, file, RECORD_LIMITS);
   if (!text.startsWith("---\n")) return validateFrontMatter(splitRecord(text, file).data, file);
   const close = text.indexOf("\n---", 3);
   if (close === -1) return validateFrontMatter(splitRecord(text, file).data, file);
   let data: unknown;
   try {
-    data = parseYaml(text.slice(3, close));
+    data = parseYaml(text.slice(3, close), file);
   } catch (error) {
-    throw new InputError(`${file}: invalid YAML front matter: ${firstErrorLine(error)}`, { hint: "fix the YAML between the two '---' lines (git show HEAD:<file> gives the committed version)", cause: error });
+    throw frontMatterError(file, error);
   }
   return validateFrontMatter(data, file);
+}
+
+function frontMatterError(file: string, error: unknown): InputError {
+  if (error instanceof LimitError) return error;
+  return new InputError(`${file}: invalid YAML front matter: ${firstErrorLine(error)}`, { hint: "fix the YAML between the two '---' lines (git show HEAD:<file> gives the committed version)", cause: error });
 }
 
 /** Parses and validates a record; errors name the file and the field (zod path). */
@@ -100,7 +109,7 @@ export function serializeRecord(record: RecordFile): string {
     if (value !== undefined) ordered[key] = value;
   }
   // One blank line between the closing '---' and the body; parse removes exactly that one.
-  return matter.stringify({ content: `\n${normalizeBody(record.body)}` }, ordered, matterOptions());
+  return matter.stringify({ content: `\n${normalizeBody(record.body)}` }, ordered, matterOptions("(new record)"));
 }
 
 export function normalizeBody(body: string): string {

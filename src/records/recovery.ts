@@ -1,7 +1,7 @@
 import { readFile, unlink } from "node:fs/promises";
 import path from "node:path";
 import { parseRecord, type RecordFile } from "./record-file.ts";
-import type { RecordGit } from "./git.ts";
+import { removeLeftoverIndexes, type RecordGit } from "./git.ts";
 import type { History } from "./history.ts";
 import { isTempFile, parseRecordPath } from "./paths.ts";
 import { checkFirstVersion, checkNextVersion } from "./versions.ts";
@@ -12,8 +12,9 @@ import { isNotedWrite } from "./journal.ts";
  * untracked, added or modified is committed ("(recovered)") when it is exactly what an interrupted
  * write noted in its journal (src/records/journal.ts) and a valid record or a legal append to the
  * committed one; a leftover temporary file is removed; anything else — a hand edit, a forged
- * approval — is left alone with a warning, since it is not ours to commit or delete. Runs under
- * the record lock.
+ * approval — is left alone with a warning, since it is not ours to commit or delete. The
+ * temporary index a killed `git commit` left in the git dir is removed too. Runs under the record
+ * lock.
  */
 
 export interface PendingFile {
@@ -50,6 +51,7 @@ export interface RecoveryResult {
 export async function recoverPending(history: History, git: RecordGit, warn: (message: string) => void): Promise<RecoveryResult> {
   const recovered: string[] = [];
   const left: string[] = [];
+  await removeLeftoverIndexes(history.repoRoot, history.gitDir, warn);
   for (const file of await findPending(history, git)) {
     const absolute = path.join(history.dir, file.relative);
     if (isTempFile(file.relative)) {

@@ -2,7 +2,7 @@ import { existsSync, realpathSync } from "node:fs";
 import path from "node:path";
 import { InputError, NotFoundError, PolicyError, UsageError } from "../errors.ts";
 import { closestNames } from "../util/closest.ts";
-import { isInside, type History } from "./history.ts";
+import { isInside, refuseSymlinks, type History } from "./history.ts";
 import { parseRecordPath } from "./paths.ts";
 import { scanRecords, type RecordLocation } from "./scan.ts";
 
@@ -34,6 +34,8 @@ function looksLikePath(text: string): boolean {
 
 function resolvePath(history: History, text: string, cwd: string): RecordLocation {
   const absolute = path.resolve(cwd, text);
+  const given = path.relative(history.dir, absolute);
+  if (given !== "" && !given.startsWith("..") && !path.isAbsolute(given)) refuseSymlinks(history, given.split(path.sep).join("/"));
   const real = existsSync(absolute) ? realpathSync(absolute) : absolute;
   if (!isInside(real, history.dir)) {
     throw new PolicyError(`refused: "${text}" resolves to ${real}, outside the history directory ${history.dir}`, {

@@ -24,6 +24,8 @@ export const approvalSchema = z.strictObject({
   decision: z.enum(APPROVAL_DECISIONS),
   at: utcTime,
   comment: z.string().optional(),
+  /** The groups, as the API server reported them at approval time, through which the policy's `group:` entries named this approver. */
+  groups: z.array(z.string().min(1)).optional(),
 });
 
 export const eventSchema = z.strictObject({

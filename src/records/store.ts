@@ -7,11 +7,12 @@ import { VERSION } from "../version.ts";
 import { writeFileAtomic } from "./atomic-write.ts";
 import { normalizeBody, parseRecord, readFrontMatter, serializeRecord, validateFrontMatter, type RecordFile } from "./record-file.ts";
 import { openGit, type RecordGit } from "./git.ts";
+import { commitSigning } from "./ssh-sign.ts";
 import { contentSha256, ZERO_SHA256 } from "./hash.ts";
-import { isDetached, requireBranch, type History } from "./history.ts";
-import { newRecordId, type IdGenerator } from "./ids.ts";
+import { isDetached, refuseSymlinks, requireBranch, type History } from "./history.ts";
+import { isFutureId, newRecordId, type IdGenerator } from "./ids.ts";
 import { clearPendingWrite, notePendingWrite } from "./journal.ts";
-import { withLock } from "./lock.ts";
+import { withLock, type LockOptions } from "./lock.ts";
 import { recordRelativePath } from "./paths.ts";
 import { findPending, recoverPending } from "./recovery.ts";
 import { scanRecords, type RecordLocation } from "./scan.ts";
@@ -32,7 +33,7 @@ export interface StoreDeps {
   newId?: IdGenerator;
   /** How long to wait for another writer's lock (default 30 s). */
   lockTimeoutMs?: number;
-  /** Defaults to simple-git on the history's repository. */
+  /** Defaults to simple-git on the history's repository, removing git lock files a killed git left. */
   git?(repoRoot: string): RecordGit;
 }
 
@@ -75,7 +76,7 @@ export function utcSeconds(date: Date): string {
 }
 
 export async function writeRecord(history: History, input: NewRecord, deps: StoreDeps): Promise<WrittenRecord> {
-  const git = (deps.git ?? openGit)(history.repoRoot);
+  const git = await gitOf(history, deps);
   return withLock(
     lockFileOf(history),
     async () => {
@@ -86,9 +87,12 @@ export async function writeRecord(history: History, input: NewRecord, deps: Stor
       // Files recovery left uncommitted never become a link of the chain; every other record
       // file now equals its committed version.
       const locations = scanned.filter((l) => !left.includes(l.relative));
-      const newest = locations.at(-1);
-      const prev = newest === undefined ? ZERO_SHA256 : (await readLocation(newest)).frontMatter.content_sha256;
       const now = deps.now();
+      // A record whose id is dated in the future (written by hand: no clock of ours made it) is
+      // no link of the chain and no floor for new ids, so it cannot exhaust or derail later writes;
+      // audit verify reports it.
+      const newest = locations.findLast((l) => !isFutureId(l.id, now.getTime()));
+      const prev = newest === undefined ? ZERO_SHA256 : (await readLocation(newest)).frontMatter.content_sha256;
       const { body: rawBody, user, tool_version, model, ...fields } = input;
       const draft = {
         ...fields,
@@ -117,7 +121,7 @@ export async function writeRecord(history: History, input: NewRecord, deps: Stor
 }
 
 export async function appendToRecord(history: History, id: string, change: RecordChange, deps: StoreDeps): Promise<WrittenRecord> {
-  const git = (deps.git ?? openGit)(history.repoRoot);
+  const git = await gitOf(history, deps);
   return withLock(
     lockFileOf(history),
     async () => {
@@ -171,6 +175,7 @@ function applyChange(previous: RecordFile, change: RecordChange): RecordFile {
  */
 async function writeAndCommit(git: RecordGit, history: History, location: RecordLocation, record: RecordFile, previous: RecordFile | undefined): Promise<string> {
   const repoPath = history.relDir === "" ? location.relative : `${history.relDir}/${location.relative}`;
+  refuseSymlinks(history, location.relative);
   const content = serializeRecord(record);
   await notePendingWrite(history, location.relative, content);
   await writeFileAtomic(location.absolute, content);
@@ -231,7 +236,7 @@ export async function listRecords(history: History, deps: StoreDeps & { recover?
 }
 
 export async function recoverIfPending(history: History, deps: StoreDeps): Promise<void> {
-  const git = (deps.git ?? openGit)(history.repoRoot);
+  const git = await gitOf(history, deps);
   if ((await findPending(history, git)).length === 0) return;
   if (isDetached(history)) {
     warnOf(deps)(`warning: uncommitted record files in ${history.dir} are not recovered while HEAD is detached (git switch <branch>)`);
@@ -244,6 +249,17 @@ function warnOf(deps: StoreDeps): (message: string) => void {
   return deps.warn ?? (() => undefined);
 }
 
-function lockOptions(deps: StoreDeps): { timeoutMs?: number } {
-  return deps.lockTimeoutMs === undefined ? {} : { timeoutMs: deps.lockTimeoutMs };
+function lockOptions(deps: StoreDeps): LockOptions {
+  const onStale = warnOf(deps);
+  return deps.lockTimeoutMs === undefined ? { onStale } : { timeoutMs: deps.lockTimeoutMs, onStale };
+}
+
+/**
+ * The store's git works under the record lock: a git lock file a killed git left may be removed
+ * (with a warning). It signs every commit when the policy requires it (docs/trust.md); with no key
+ * configured, that is refused here, before anything is written.
+ */
+async function gitOf(history: History, deps: StoreDeps): Promise<RecordGit> {
+  const config = await commitSigning(history.repoRoot);
+  return deps.git?.(history.repoRoot) ?? openGit(history.repoRoot, { onStaleLock: warnOf(deps), config });
 }

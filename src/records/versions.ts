@@ -10,7 +10,7 @@ import { INITIAL_STATUS, isLegalTransition, requiresApproval } from "./status.ts
  * it is about to write, recovery to an uncommitted change.
  */
 
-export type ProblemKind = "invalid" | "edited" | "deleted" | "renamed" | "transition" | "chain" | "approval" | "unsigned" | "tier";
+export type ProblemKind = "invalid" | "edited" | "deleted" | "renamed" | "transition" | "chain" | "approval" | "unsigned" | "tier" | "author" | "policy" | "merge" | "signers" | "witness";
 
 export interface VersionProblem {
   kind: ProblemKind;
@@ -34,8 +34,11 @@ export function checkFirstVersion(record: RecordFile, expectedName?: { id: strin
   return problems;
 }
 
-/** Checks that `next` only appends to `previous` and moves its status legally. */
-export function checkNextVersion(previous: RecordFile, next: RecordFile, roles?: PolicyRoles): VersionProblem[] {
+/**
+ * Checks that `next` only appends to `previous` and moves its status legally. `tier` is the tier
+ * to judge approvals against (audit verify passes the recomputed one); the recorded tier otherwise.
+ */
+export function checkNextVersion(previous: RecordFile, next: RecordFile, roles?: PolicyRoles, tier?: Tier): VersionProblem[] {
   const a = previous.frontMatter;
   const b = next.frontMatter;
   const problems: VersionProblem[] = [];
@@ -47,7 +50,7 @@ export function checkNextVersion(previous: RecordFile, next: RecordFile, roles?:
   if (!isPrefix(a.events, b.events)) problems.push({ kind: "edited", message: "events rewritten: earlier events may not change or disappear" });
   if (!isLegalTransition(b.stage, a.status, b.status)) problems.push({ kind: "transition", message: `illegal status transition ${a.status} -> ${b.status} for a ${b.stage}` });
   else if (a.status !== b.status && requiresApproval(b.stage, b.status) && !requiresApproval(a.stage, a.status)) {
-    const check = checkApprovals(effectiveTier(b.tier), b.user.cluster, b.approvals, roles);
+    const check = checkApprovals(tier ?? effectiveTier(b.tier), b.user.cluster, b.approvals, roles);
     if (!check.ok) problems.push({ kind: "approval", message: `${a.status} -> ${b.status} without the approvals its tier needs: ${check.reason}` });
   }
   return problems;

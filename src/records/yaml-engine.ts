@@ -1,4 +1,5 @@
-import { parse, stringify } from "yaml";
+import { stringify } from "yaml";
+import { RECORD_LIMITS, checkDepth, parseBoundedYaml } from "../util/bounded-parse.ts";
 
 /**
  * The YAML engine for front matter. Records are written in a plain block style with every string
@@ -6,6 +7,7 @@ import { parse, stringify } from "yaml";
  * `yaml` package takes ~0.3 ms per record, too slow for `list` over 10,000 records. Anything the
  * small parser does not fully understand (comments, block scalars, escapes JSON lacks, hand
  * edits) goes to the `yaml` package, so both paths give the same data; the tests hold that.
+ * Both paths stay within RECORD_LIMITS (util/bounded-parse.ts): a LimitError beyond them.
  */
 
 export function stringifyYaml(data: unknown): string {
@@ -19,8 +21,12 @@ export function stringifyYaml(data: unknown): string {
   });
 }
 
-export function parseYaml(text: string): unknown {
-  return parseSimpleYaml(text) ?? parse(text, { schema: "core", uniqueKeys: true, maxAliasCount: 50 });
+/** `source` names the record in a LimitError; duplicate keys are refused on both paths. */
+export function parseYaml(text: string, source: string): unknown {
+  const simple = parseSimpleYaml(text);
+  if (simple === undefined) return parseBoundedYaml(text, source, RECORD_LIMITS, { schema: "core" });
+  checkDepth(simple, source, RECORD_LIMITS);
+  return simple;
 }
 
 interface Line {
@@ -46,7 +52,7 @@ export function parseSimpleYaml(text: string): unknown {
   }
   if (lines.length === 0 || lines[0]?.indent !== 0) return undefined;
   try {
-    const cursor = { at: 0 };
+    const cursor = { at: 0, depth: 0 };
     const value = parseBlock(lines, cursor, 0);
     return cursor.at === lines.length ? value : undefined;
   } catch (error) {
@@ -55,13 +61,21 @@ export function parseSimpleYaml(text: string): unknown {
   }
 }
 
-function parseBlock(lines: Line[], cursor: { at: number }, indent: number): unknown {
-  const first = lines[cursor.at];
-  if (first === undefined || first.indent !== indent) throw new Unsupported();
-  return first.text.startsWith("- ") ? parseSequence(lines, cursor, indent) : parseMapping(lines, cursor, indent, {});
+/** `depth` counts the blocks open; past RECORD_LIMITS.maxDepth the full parser takes over (and refuses). */
+interface Cursor {
+  at: number;
+  depth: number;
 }
 
-function parseMapping(lines: Line[], cursor: { at: number }, indent: number, into: Record<string, unknown>): Record<string, unknown> {
+function parseBlock(lines: Line[], cursor: Cursor, indent: number): unknown {
+  const first = lines[cursor.at];
+  if (first === undefined || first.indent !== indent || ++cursor.depth > RECORD_LIMITS.maxDepth) throw new Unsupported();
+  const value = first.text.startsWith("- ") ? parseSequence(lines, cursor, indent) : parseMapping(lines, cursor, indent, {});
+  cursor.depth--;
+  return value;
+}
+
+function parseMapping(lines: Line[], cursor: Cursor, indent: number, into: Record<string, unknown>): Record<string, unknown> {
   for (;;) {
     const line = lines[cursor.at];
     if (line === undefined || line.indent < indent) return into;
@@ -75,7 +89,7 @@ function parseMapping(lines: Line[], cursor: { at: number }, indent: number, int
   }
 }
 
-function parseSequence(lines: Line[], cursor: { at: number }, indent: number): unknown[] {
+function parseSequence(lines: Line[], cursor: Cursor, indent: number): unknown[] {
   const items: unknown[] = [];
   for (;;) {
     const line = lines[cursor.at];
@@ -94,7 +108,7 @@ function parseSequence(lines: Line[], cursor: { at: number }, indent: number): u
   }
 }
 
-function parseNested(lines: Line[], cursor: { at: number }, parentIndent: number): unknown {
+function parseNested(lines: Line[], cursor: Cursor, parentIndent: number): unknown {
   const next = lines[cursor.at];
   // "key:" with nothing below is null in YAML; not a shape we write.
   if (next === undefined || next.indent <= parentIndent) throw new Unsupported();

@@ -6,7 +6,7 @@
  */
 import type { RecordFile } from "../records/record-file.ts";
 import { neutralizeLine } from "../util/terminal-safe.ts";
-import { renderMachine, type OutputFormat } from "./text.ts";
+import { renderColumns, renderMachine, type OutputFormat } from "./text.ts";
 import { recordDocument, renderRecordMarkdown } from "./records.ts";
 
 /** A recorded proposal (app/propose/record.ts ProposalOutcome). */
@@ -54,16 +54,10 @@ function renderSummary(o: ProposalView, wide: boolean): string {
   if (d.delta !== undefined) lines.push(`  requests: cpu ${signed(d.delta.cpu)}, memory ${signed(d.delta.memory)} across ${d.delta.replicas} replica(s)${d.delta.text === undefined ? "" : ` ${d.delta.text}`}${o.cost === undefined ? "" : ` (${o.cost})`}`);
   lines.push(`  record:   ${o.record.location.absolute}`);
   const rows = (d.rows ?? []).map((r) => r.map(neutralizeLine));
-  const table = rows.length === 0 ? "" : `\n${columns(d.action === "resources" ? ["CONTAINER", "RESOURCE", "CURRENT", "P95", "PEAK", "PROPOSED"] : ["FIELD", "CURRENT", "PROPOSED"], rows)}`;
+  const table = rows.length === 0 ? "" : `\n${renderColumns(d.action === "resources" ? ["CONTAINER", "RESOURCE", "CURRENT", "P95", "PEAK", "PROPOSED"] : ["FIELD", "CURRENT", "PROPOSED"], rows)}`;
   const notes = d.notes.length === 0 ? "" : `\n${d.notes.map((n) => neutralizeLine(`note: ${n}`)).join("\n")}\n`;
   const next = o.tier === "trivial" ? `next: kubectl aiops apply ${fm.id}` : `next: kubectl aiops approve ${fm.id}   (or reject ${fm.id} --reason ...)`;
   return `${lines.map(neutralizeLine).join("\n")}\n${table}${notes}\n${next}\n`;
-}
-
-function columns(head: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  const line = (cells: readonly string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join("  ").trimEnd();
-  return `${[line(head), ...rows.map(line)].join("\n")}\n`;
 }
 
 function signed(q: string): string {

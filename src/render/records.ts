@@ -4,7 +4,7 @@ import type { FrontMatter } from "../records/schema.ts";
 import { isWindowOpen } from "../records/status.ts";
 import type { VerifyResult } from "../records/verify.ts";
 import { neutralizeLine, neutralizeText } from "../util/terminal-safe.ts";
-import { formatAge, mdCell } from "./text.ts";
+import { formatAge, mdCell, renderColumns } from "./text.ts";
 
 /**
  * Human output of the record commands (`list`, `show`, `audit log`, `audit verify`); pure, given
@@ -31,23 +31,11 @@ export function windowLeft(fm: FrontMatter, nowMs: number): string {
   return expires <= nowMs ? "expired" : formatAge(new Date(nowMs).toISOString(), expires);
 }
 
-/**
- * Plain padded columns: cli-table3 measures every cell's display width, which costs more than the
- * whole read for 10,000 records.
- */
 export function renderRecordTable(rows: readonly ListRow[], nowMs: number, wide: boolean): string {
   if (rows.length === 0) return "No records.\n";
   const head = ["ID", "STAGE", "TIER", "STATUS", "TARGET", "AGE", "WINDOW LEFT", ...(wide ? ["TITLE"] : [])];
   const cells = rows.map(({ frontMatter: fm }) => [fm.id, fm.stage, fm.tier ?? "-", fm.status, targetText(fm), formatAge(fm.date, nowMs), windowLeft(fm, nowMs), ...(wide ? [fm.title] : [])].map(neutralizeLine));
-  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((row) => (row[i] ?? "").length)));
-  const line = (row: readonly string[]): string =>
-    row
-      .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd((widths[i] ?? 0) + 2)))
-      .join("")
-      .trimEnd();
-  const out: string[] = [line(head)];
-  for (const row of cells) out.push(line(row));
-  return `${out.join("\n")}\n`;
+  return renderColumns(head, cells);
 }
 
 export function renderRecordMarkdown(record: RecordFile, path: string): string {

@@ -13,7 +13,8 @@
  * not escaped: the output contains no control character, and neutralizing twice changes nothing.
  *
  * Machine output (`-o json`, `-o yaml`) stays raw data: JSON and YAML escape control characters
- * themselves, and scripts must see the cluster's exact strings.
+ * themselves, and scripts must see the cluster's exact strings (secrets aside: every output is
+ * redacted, util/redact.ts through cli/io.ts redactedIo).
  */
 
 export interface NeutralizeOptions {

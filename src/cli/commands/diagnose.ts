@@ -53,13 +53,13 @@ export function diagnoseCommand(io: Io, result: CommandResult): CommandModule {
       const { globals } = session;
       const args = parseCommandArgs(diagnoseSchema, argv, "diagnose");
       const request = toRequest(args, globals);
-      const [{ runDiagnose }, { renderDiagnoseResult }] = await Promise.all([import("../../app/diagnose.ts"), import("../../render/diagnosis.ts")]);
+      const [{ runDiagnose }, { renderDiagnoseResult }, { tableWidth }] = await Promise.all([import("../../app/diagnose.ts"), import("../../render/diagnosis.ts"), import("../../render/text.ts")]);
       const diagnosed = await runDiagnose(session, request, { ...args, command: session.command });
       if (diagnosed.proposals !== undefined) {
         const { describeFindingProposals } = await import("../../render/proposal.ts");
         for (const line of describeFindingProposals(diagnosed.proposals)) io.stderr.write(`${line}\n`);
       }
-      io.stdout.write(renderDiagnoseResult(diagnosed, globals.output, { color: globals.color && io.stdoutIsTTY && io.env["NO_COLOR"] === undefined }));
+      io.stdout.write(renderDiagnoseResult(diagnosed, globals.output, { color: globals.color && io.stdoutIsTTY && io.env["NO_COLOR"] === undefined, width: tableWidth(io.env, io.stdoutColumns) }));
       if (args.failOnProblems && diagnosed.problems) result.exitCode = new ProblemsFoundExit().exitCode;
     },
   };

@@ -8,8 +8,8 @@ describe("parseInput", () => {
   it.each([
     { name: "one JSON object", text: JSON.stringify(pod("a")), want: ["Pod/a"] },
     { name: "a v1 List", text: JSON.stringify({ apiVersion: "v1", kind: "List", items: [pod("a"), { kind: "Event", metadata: { name: "e" }, involvedObject: {} }] }), want: ["Pod/a", "Event/e"] },
-    { name: "a typed PodList whose items carry no kind", text: JSON.stringify({ kind: "PodList", items: [{ metadata: { name: "a" }, spec: {} }] }), want: ["Pod/a"] },
-    { name: "multi-document YAML", text: "kind: Pod\nmetadata: {name: a}\n---\nkind: Service\nmetadata: {name: s}\n---\n", want: ["Pod/a", "Service/s"] },
+    { name: "a typed PodList whose items carry no kind", text: JSON.stringify({ kind: "PodList", items: [{ metadata: { name: "a" }, spec: { containers: [] } }] }), want: ["Pod/a"] },
+    { name: "multi-document YAML", text: "kind: Pod\nmetadata: {name: a}\nspec: {containers: []}\n---\nkind: Service\nmetadata: {name: s}\nspec: {}\n---\n", want: ["Pod/a", "Service/s"] },
     { name: "a YAML List", text: "kind: List\nitems:\n- kind: Node\n  metadata: {name: n1}\n", want: ["Node/n1"] },
   ])("reads $name", ({ text, want }) => {
     const parsed = parseInput(text, "in.json");
@@ -32,8 +32,10 @@ describe("parseInput", () => {
     expect(() => parseInput("kind: Pod\nmetadata:\n  name: [a\n", "broken.yaml")).toThrow(/^broken\.yaml: invalid YAML at line \d+ column \d+/);
   });
 
-  it("refuses an object without metadata.name", () => {
-    expect(() => parseInput(JSON.stringify({ kind: "Pod", metadata: {} }), "x.json")).toThrow(/a Pod object has no metadata.name/);
+  it("skips an object without metadata.name, with a note naming the field", () => {
+    const parsed = parseInput(JSON.stringify({ kind: "Pod", metadata: {}, spec: { containers: [] } }), "x.json");
+    expect(parsed.objects).toEqual([]);
+    expect(parsed.notes).toEqual([expect.stringMatching(/^x\.json: skipped 1 Pod object\(s\) with missing or wrongly typed fields; the first: Pod \(no name\): metadata\.name: /)]);
   });
 });
 

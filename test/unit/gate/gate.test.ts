@@ -84,7 +84,9 @@ describe("decide: recorded decisions", () => {
     expect(result.kind).toBe("record");
     if (result.kind !== "record") return;
     expect(result.status).toBe(status);
-    expect(result.approval).toEqual({ identity: user.username, role, decision: "approved", at: "2026-11-21T10:10:00Z", comment: "looks right" });
+    // A group that made the user an approver is recorded (as the API server reported it), so audit verify can re-judge the role.
+    const groups = user.groups.includes("oncall") ? { groups: ["oncall"] } : {};
+    expect(result.approval).toEqual({ identity: user.username, role, decision: "approved", at: "2026-11-21T10:10:00Z", comment: "looks right", ...groups });
     expect(result.event.type).toBe(status === "approved" ? "approved" : "approval");
     expect(result.event.detail).toContain("git Bob <bob@example.com>");
     expect(result.bodyAppend).toMatch(/^## Decision\n\n- 2026-11-21T10:10:00Z \*\*approved\*\* by /);

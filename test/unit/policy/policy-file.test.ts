@@ -12,6 +12,7 @@ describe("parsePolicy", () => {
       windows: { low: 300, medium: 1800, critical: 7200 },
       verifyWindow: 120,
       watch: { rules: [], ruleInterval: 30, autoApplyTrivial: false },
+      requireSigned: false,
     });
   });
 
@@ -27,9 +28,17 @@ describe("parsePolicy", () => {
       windows: { low: 300, medium: 1800, critical: 7200 },
       verifyWindow: 90,
       watch: { rules: [], ruleInterval: 30, autoApplyTrivial: false },
+      requireSigned: false,
       prometheus: "http://prometheus.monitoring:9090",
       prices: { cpuPerCoreHour: 0.03, memoryPerGiBHour: 0.004, currency: "EUR" },
     });
+  });
+
+  it("reads the signing keys, and refuses requireSigned without allowedSigners or a path leaving the repository", () => {
+    expect(parsePolicy("requireSigned: true\nallowedSigners: .aiops/allowed_signers", "f")).toMatchObject({ requireSigned: true, allowedSigners: ".aiops/allowed_signers" });
+    expect(() => parsePolicy("requireSigned: true", "f")).toThrow(/allowedSigners: requireSigned: true needs allowedSigners/);
+    expect(() => parsePolicy("allowedSigners: ../keys", "f")).toThrow(/must be a path inside the repository/);
+    expect(() => parsePolicy("allowedSigners: /etc/keys", "f")).toThrow(/must be a path inside the repository/);
   });
 
   it("keeps defaults for the windows not given", () => {

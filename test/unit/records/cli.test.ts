@@ -14,7 +14,7 @@ async function runRecords(argv: string[], cwd: string, now = "2026-11-21T10:10:0
 }
 
 async function repo(): Promise<{ dir: string; proposal: string; diagnosis: string }> {
-  const dir = gitdir();
+  const dir = gitdir({ ".aiops.yaml": "approvers: [bob, carol]\nsecurityReviewers: [sec]\n" });
   const history = resolveHistory({ cwd: dir, env: {} });
   const deps = fixedDeps();
   const d = await writeRecord(history, newProposal({ title: "OOMKilled in shop/api", stage: "diagnosis", tier: "medium", action: undefined, window: undefined }), deps);
@@ -104,7 +104,7 @@ describe("audit", () => {
   it("verify exits 0 with one summary line; log prints one line per record commit", async () => {
     const r = await repo();
     const verify = await runRecords(["audit", "verify"], r.dir);
-    expect(verify).toMatchObject({ code: 0, stdout: "audit verify: 2 records, 3 commits, chain intact\n" });
+    expect(verify).toMatchObject({ code: 0, stdout: "audit verify: 2 records, 4 commits, chain intact\n" });
     const log = await runRecords(["audit", "log"], r.dir);
     const lines = log.stdout.trimEnd().split("\n");
     expect(lines).toHaveLength(3);

@@ -14,7 +14,7 @@ export function proposalFrontMatter(overrides: Partial<FrontMatter> = {}): Front
     tool_version: "0.1.0",
     model: "rules",
     command: "kubectl aiops propose resources deployment/api -n shop",
-    user: { cluster: "alice", git: "Alice <alice@example.com>" },
+    user: { cluster: "alice", git: "Test User <test@example.com>" },
     cluster: { context: "kind-test", server: "https://127.0.0.1:6443" },
     target: { apiVersion: "apps/v1", kind: "Deployment", namespace: "shop", name: "api", uid: "5f1c", resourceVersion: "1234", generation: 4 },
     labels: { category: "OOMKilled" },

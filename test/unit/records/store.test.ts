@@ -212,6 +212,6 @@ describe("history folder and RECORD arguments", () => {
     await expect(resolveRecord(history, "history/../secret.txt", dir)).rejects.toThrow(/outside the history directory/);
     await expect(resolveRecord(history, "/etc/passwd", dir)).rejects.toThrow(/outside the history directory/);
     symlinkSync(path.join(dir, "secret.txt"), path.join(history.dir, "prompts/2026/11/link.md"));
-    await expect(resolveRecord(history, "history/prompts/2026/11/link.md", dir)).rejects.toThrow(/outside the history directory/);
+    await expect(resolveRecord(history, "history/prompts/2026/11/link.md", dir)).rejects.toThrow(/link.md is a symbolic link; records and their folders must be real files/);
   });
 });

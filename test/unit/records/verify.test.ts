@@ -19,7 +19,7 @@ interface Repo {
 
 /** A repository with three records, the second approved and applied. */
 async function repoWithRecords(): Promise<Repo> {
-  const dir = gitdir({ "README.md": "x\n" });
+  const dir = gitdir({ "README.md": "x\n", ".aiops.yaml": "approvers: [alice, bob, carol]\nsecurityReviewers: [sec]\n" });
   const history = resolveHistory({ cwd: dir, env: {} });
   const deps = fixedDeps();
   const a = await writeRecord(history, newProposal({ title: "first", stage: "diagnosis", tier: undefined, action: undefined, window: undefined }), deps);
@@ -45,7 +45,7 @@ describe("audit verify", () => {
     const result = await verify(repo);
     expect(result.problems).toEqual([]);
     expect(result.ok).toBe(true);
-    expect(result.summary).toBe("audit verify: 3 records, 4 commits, chain intact");
+    expect(result.summary).toBe("audit verify: 3 records, 5 commits, chain intact"); // the commit of the policy counts: it is audited too
   });
 
   it.each([
