@@ -329,11 +329,16 @@ export function readObject(kind: string, value: Record<string, unknown>): { obje
   return { problem: issue === undefined ? "invalid" : `${issue.path.length === 0 ? "(object)" : issue.path.map(String).join(".")}: ${issue.message}` };
 }
 
-/** A copy without the object fields whose value is null (array items stay). Input depth is bounded (DIAGNOSE_INPUT_LIMITS). */
+/**
+ * A copy without the object fields whose value is null (array items stay); fromEntries keeps a
+ * key named `__proto__` as data. Input depth is bounded (DIAGNOSE_INPUT_LIMITS).
+ */
 function withoutNulls(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutNulls);
   if (typeof value !== "object" || value === null) return value;
-  const out: Record<string, unknown> = {};
-  for (const [key, field] of Object.entries(value)) if (field !== null) out[key] = withoutNulls(field);
-  return out;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([, field]) => field !== null)
+      .map(([key, field]) => [key, withoutNulls(field)]),
+  );
 }

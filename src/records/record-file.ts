@@ -94,12 +94,32 @@ export function parseRecord(text: string, file: string): RecordFile {
 }
 
 export function validateFrontMatter(data: unknown, file: string): FrontMatter {
+  const proto = protoKeyPath(data, "");
+  if (proto !== undefined) {
+    // zod's records assign key by key: "__proto__" would set a prototype and vanish, and the
+    // record would no longer hash as written. No record of ours has one: refuse, never drop.
+    throw new InputError(`${file}: invalid record: ${proto}: a key named __proto__ is not allowed`, {
+      hint: "records are written by kubectl aiops; restore the committed version with git checkout -- <file>",
+    });
+  }
   const result = frontMatterSchema.safeParse(data);
   if (result.success) return result.data;
   const problems = result.error.issues.slice(0, 5).map((issue) => `${issue.path.length === 0 ? "(front matter)" : issue.path.join(".")}: ${issue.message}`);
   throw new InputError(`${file}: invalid record: ${problems.join("; ")}`, {
     hint: "records are written by kubectl aiops; restore the committed version with git checkout -- <file>, or see docs/records.md for the fields",
   });
+}
+
+/** The path of the first own key "__proto__" in plain data, or undefined. */
+function protoKeyPath(value: unknown, at: string): string | undefined {
+  if (value === null || typeof value !== "object") return undefined;
+  for (const key of Object.keys(value)) {
+    const path = at === "" ? key : `${at}.${key}`;
+    if (key === "__proto__") return path;
+    const found = protoKeyPath((value as Record<string, unknown>)[key], path);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }
 
 export function serializeRecord(record: RecordFile): string {

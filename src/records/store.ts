@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
-import { readFile, unlink } from "node:fs/promises";
+import { readFile, stat, unlink } from "node:fs/promises";
+import { RECORD_LIMITS, sizeError } from "../util/bounded-parse.ts";
 import path from "node:path";
 import { AiopsError, NotFoundError, PolicyError, UsageError } from "../errors.ts";
 import type { PolicyRoles } from "../policy/approval-rule.ts";
@@ -201,6 +202,9 @@ async function gitIdentity(git: RecordGit): Promise<string> {
 }
 
 export async function readLocation(location: RecordLocation): Promise<RecordFile> {
+  // Sized before it is read: a huge file planted in the history never reaches memory.
+  const { size } = await stat(location.absolute);
+  if (size > RECORD_LIMITS.maxBytes) throw sizeError(location.relative, size, RECORD_LIMITS);
   return parseRecord(await readFile(location.absolute, "utf8"), location.relative);
 }
 

@@ -39,9 +39,9 @@ const MiB = 2 ** 20;
  * `diagnose -f`: `kubectl get -o json` prints ~9 KB per pod (4-space indent, no managedFields),
  * so a 10,000-pod List with its events is ~115 MB and ~2,100,000 values; 256 MiB and 8,000,000
  * values leave room for bigger pods, and bound the heap at ~1 GB for any JSON. YAML is limited
- * by the `yaml` package: 2,000,000 tokens is ~9 MB of kubectl YAML (~1,500 pods) and ~1 GB of heap
- * at worst; a bigger cluster dump goes through JSON. Kubernetes objects nest ~20 levels; CRD
- * schemas in a dump nest deeper, hence 100.
+ * by the `yaml` package: 2,000,000 tokens is ~9 MB of kubectl YAML (~1,500 objects), and at worst
+ * ~1 GB of heap and a few seconds; a bigger cluster dump goes through JSON. Kubernetes objects
+ * nest ~20 levels; CRD schemas in a dump nest deeper, hence 100.
  */
 export const DIAGNOSE_INPUT_LIMITS: JsonInputLimits = {
   what: "diagnose input",
@@ -50,13 +50,13 @@ export const DIAGNOSE_INPUT_LIMITS: JsonInputLimits = {
   maxJsonValues: 8_000_000,
   maxYamlTokens: 2_000_000,
   maxAliasCount: 100,
-  hint: "pass fewer objects per file (one namespace, or a label selector), written by kubectl get ... -o json: JSON is read up to 256 MiB, YAML up to ~9 MB (2,000,000 tokens)",
+  hint: "what kubectl get ... -o json writes stays within these limits; for a large cluster, write one namespace (or a label selector) per file: JSON is read up to 256 MiB, YAML up to ~9 MB (2,000,000 tokens)",
 };
 
 /**
  * Records: the ones kubectl aiops writes are a few KB (a patch and its rollback in the front
- * matter, a few hundred lines of Markdown); 4 MiB and 200,000 front-matter tokens (~50 ms) are
- * far above that, and keep `list` over 10,000 records safe from one hostile file.
+ * matter, a few hundred lines of Markdown); 4 MiB and 200,000 front-matter tokens are far above
+ * that, and refuse a hostile file in well under a second, so `list` over 10,000 records stays safe.
  */
 export const RECORD_LIMITS: InputLimits = {
   what: "a record",
@@ -158,9 +158,9 @@ export function parseBoundedYaml(text: string, source: string, limits: InputLimi
 }
 
 /**
- * Lexes, parses and composes one document at a time (memory holds one document, not the
- * stream), counting tokens and the parser's nesting as it goes, so a bomb stops at the limit
- * instead of after the whole text.
+ * Lexes, parses and composes one document at a time (the parser's structures of one document
+ * are held, then only its data), counting tokens and the parser's nesting as it goes, so a bomb
+ * stops at the limit instead of after the whole text.
  */
 function composeBounded(text: string, source: string, limits: InputLimits, options: YamlOptions, single: boolean): unknown[] {
   checkSize(text, source, limits);

@@ -45,7 +45,7 @@ async function readFileWithin(path: string, limits: InputLimits): Promise<string
 }
 
 /**
- * Stdin is read whole by the shell (Io.readStdin), so here only the size is checked; a stream
+ * The shell stops reading stdin just past the largest input (cli/io.ts), so here only the size is checked; a stream
  * too long for one string is reported as over the limit too.
  */
 async function readStdinWithin(readStdin: () => Promise<string>, limits: InputLimits): Promise<string> {

@@ -115,3 +115,12 @@ describe("a layout that wraps text redacts before it wraps (render/diagnosis.ts)
     expect(out.split("\n").filter((l) => l.startsWith("#"))).toEqual(["# Diagnosis", "## Pod shop/batch-1", "### Unschedulable: pod/batch-1"]);
   });
 });
+
+describe("stderr is neutralised as well as redacted", () => {
+  it("a warning carrying cluster text with escapes, bidi overrides and a token arrives inert", () => {
+    let written = "";
+    const io = redactedIo({ ...sessionIo({ cwd: "/" }), stderr: { write: (c: string) => void (written += c) } });
+    io.stderr.write("warning: pod \u001b]8;;http://evil\u0007web\u202e-1 said token=abcdef123456\nnext line\n");
+    expect(written).toBe("warning: pod \\u001b]8;;http://evil\\u0007web\\u202e-1 said token=REDACTED\nnext line\n");
+  });
+});

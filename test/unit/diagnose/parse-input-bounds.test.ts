@@ -106,3 +106,12 @@ describe("parseInput: objects the rules cannot read are skipped with a note", ()
     expect(() => parseInput("just text", "in.yaml")).toThrow(/^in\.yaml: expected Kubernetes objects, found string$/);
   });
 });
+
+describe("parseInput keeps keys named __proto__ as data", () => {
+  it("in an object read as it came, and in one whose null fields were dropped", () => {
+    const text = '{"kind": "Pod", "metadata": {"name": "a", "annotations": {"__proto__": "x"}}, "spec": {"containers": []}, "status": null}';
+    const [object] = parseInput(text, "in.json").objects;
+    expect(Object.keys(object?.metadata.annotations ?? {})).toEqual(["__proto__"]);
+    expect(Object.hasOwn(object ?? {}, "status")).toBe(false);
+  });
+});
