@@ -7,6 +7,7 @@ import { readSource } from "../util/read-source.ts";
 import type { GlobalOptions, Io, Session } from "./session.ts";
 import { closestNames } from "../util/closest.ts";
 import type { KubeClient } from "../kube/client.ts";
+import { kindSpec } from "../kube/kinds.ts";
 import type { FindingProposal } from "./propose.ts";
 
 export type DiagnoseRequest =
@@ -61,7 +62,8 @@ export async function runDiagnose(session: Session, request: DiagnoseRequest, ar
     const scope = request.mode === "all" ? { allNamespaces: true as const } : { namespace };
     snapshot = await gatherSnapshot(client, scope, { logLines: args.logLines, maxLogContainers: 20, now: () => io.now(), warn });
     if (request.mode === "object") {
-      target = request.target.kind === "Node" ? request.target : { kind: request.target.kind, namespace, name: request.target.name };
+      // Cluster-scoped kinds (Node, PersistentVolume, webhook configurations) have no namespace.
+      target = kindSpec(request.target.kind)?.namespaced === false ? request.target : { kind: request.target.kind, namespace, name: request.target.name };
       requireTarget(target, snapshot);
     }
     if (request.mode === "namespace" && !snapshot.objects.some((o) => o.metadata.namespace === namespace)) {

@@ -20,3 +20,16 @@ export const STUCK_AFTER_S = 5 * 60;
 
 /** Restarts at or above this count with a waiting back-off make a crash loop. */
 export const CRASHLOOP_MIN_RESTARTS = 1;
+
+/**
+ * A StatefulSet or DaemonSet short of ready replicas this long, while its pods show no definite
+ * failure, is stuck: as long as a Deployment's default progress deadline.
+ */
+export const UNAVAILABLE_AFTER_S = 10 * 60;
+
+/**
+ * A pod still held by scheduling gates after this long waits on a controller that is absent,
+ * stuck or out of quota: gates are lifted by a controller (a queue such as Kueue, a capacity
+ * provisioner), usually within minutes.
+ */
+export const SCHEDULING_GATED_AFTER_S = 60 * 60;

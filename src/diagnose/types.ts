@@ -26,6 +26,22 @@ export const CATEGORIES = [
   "NodeNotReady",
   "NodePressure",
   "HPALimited",
+  // Added with the coverage of k8sgpt's analyzers (docs/cli.md, failure categories).
+  "StatefulSetUnavailable",
+  "DaemonSetUnavailable",
+  "StatefulSetMisconfigured",
+  "CronJobFailed",
+  "HPAMisconfigured",
+  "IngressMisconfigured",
+  "GatewayMisconfigured",
+  "NetworkPolicyIsolation",
+  "PDBBlocking",
+  "WebhookUnavailable",
+  "StorageMisconfigured",
+  "PullSecretMissing",
+  "SchedulingGated",
+  "NodeUnhealthy",
+  "ErrorLogs",
 ] as const;
 export type Category = (typeof CATEGORIES)[number];
 

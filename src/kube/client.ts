@@ -48,6 +48,7 @@ export class KubeClient {
   readonly stats: RequestStats = { requests: 0 };
   private readonly kc: KubeConfig;
   private readonly timeoutMs: number;
+  private readonly keepAliveAgents = new WeakMap<https.Agent, https.Agent>();
 
   private constructor(kc: KubeConfig, context: ResolvedContext, timeoutMs: number) {
     this.kc = kc;
@@ -110,6 +111,7 @@ export class KubeClient {
     for (const [key, value] of Object.entries(options.query ?? {})) if (value !== undefined) url.searchParams.set(key, String(value));
     const requestOptions: https.RequestOptions = { method: options.method ?? "GET", headers: { Accept: options.text === true ? "*/*" : "application/json" } };
     await this.applyAuth(requestOptions);
+    requestOptions.agent = this.keepAliveTwin(requestOptions.agent);
     const body = options.body === undefined ? undefined : typeof options.body === "string" ? options.body : JSON.stringify(options.body);
     if (body !== undefined) {
       requestOptions.headers = { ...requestOptions.headers, "Content-Type": options.contentType ?? "application/json", "Content-Length": Buffer.byteLength(body) };
@@ -120,6 +122,23 @@ export class KubeClient {
       return (options.text === true ? response.body : JSON.parse(response.body)) as T;
     }
     throw this.mapStatus(response.status, response.body, url, options);
+  }
+
+  /**
+   * client-node hands every request the same https.Agent per cluster and user, made without
+   * keep-alive: each request paid a TCP and TLS handshake (and a SecureContext built from the
+   * PEMs), more than a small list costs. Its twin with the same TLS options keeps connections
+   * open and bounds them, so a diagnosis' lists and log reads share a few connections. Proxy
+   * agents (subclasses: SOCKS, HTTP CONNECT) are used as they are.
+   */
+  private keepAliveTwin(agent: RequestOptionsAgent): RequestOptionsAgent {
+    if (!(agent instanceof https.Agent) || agent.constructor !== https.Agent || MAX_SOCKETS === 0) return agent; // TMP
+    let twin = this.keepAliveAgents.get(agent);
+    if (twin === undefined) {
+      twin = new https.Agent({ ...agent.options, keepAlive: true, maxSockets: MAX_SOCKETS });
+      this.keepAliveAgents.set(agent, twin);
+    }
+    return twin;
   }
 
   private send(url: URL, options: https.RequestOptions, body: string | undefined): Promise<{ status: number; body: string }> {
@@ -227,6 +246,14 @@ function restoreEnv(name: string, value: string | undefined): void {
   if (value === undefined) delete process.env[name];
   else process.env[name] = value;
 }
+
+type RequestOptionsAgent = https.RequestOptions["agent"];
+
+/**
+ * Connections per API server. Beyond a handful the server only interleaves the same work (and
+ * each new connection costs a handshake); kubectl multiplexes everything on one HTTP/2 connection.
+ */
+const MAX_SOCKETS = Number(process.env["TMP_MAX_SOCKETS"] ?? 8); // TMP
 
 /** Objects per list page: one request per resource type for clusters up to this size. */
 export const LIST_PAGE_SIZE = 10_000;

@@ -10,11 +10,17 @@ interface Collection {
   spec: KindSpec;
   /** Without it nothing can be diagnosed: a 403 is an error, not a warning. */
   required?: boolean;
+  /** Not served by every cluster (CRDs): a 404 skips it with a note. */
+  optional?: boolean;
 }
 
+/** Pods first: gatherSnapshot reads logs as soon as that list is in. */
 const COLLECTIONS: readonly Collection[] = [
   { spec: requireKind("Pod"), required: true },
   ...["Event", "Service", "EndpointSlice", "PersistentVolumeClaim", "ResourceQuota", "Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job", "HorizontalPodAutoscaler", "Node"].map((kind) => ({ spec: requireKind(kind) })),
+  // The kinds of k8sgpt's analyzers beyond workloads; a cluster without one (Gateway API CRDs)
+  // or RBAC that refuses it skips it with a note.
+  ...["CronJob", "Ingress", "IngressClass", "NetworkPolicy", "PodDisruptionBudget", "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration", "PersistentVolume", "StorageClass", "Gateway", "HTTPRoute", "GatewayClass"].map((kind) => ({ spec: requireKind(kind), optional: true })),
 ];
 
 export type GatherScope = { namespace: string } | { allNamespaces: true };
@@ -35,11 +41,12 @@ export interface GatherOptions {
  */
 export async function gatherSnapshot(client: KubeClient, scope: GatherScope, options: GatherOptions): Promise<Snapshot> {
   const namespace = "namespace" in scope ? scope.namespace : undefined;
-  const lists = await Promise.all(COLLECTIONS.map((c) => listCollection(client, c, namespace, options)));
-  const objects = lists.flat();
-  const now = options.now().toISOString();
-  const logs = options.logLines > 0 ? await gatherLogs(client, objects, options) : {};
-  return { now, objects, logs };
+  const lists = COLLECTIONS.map((c) => listCollection(client, c, namespace, options));
+  // Which logs to read depends on the pods alone: read them while the other lists arrive.
+  const pods = lists[0] as Promise<Pod[]>;
+  const logs = options.logLines > 0 ? pods.then((p) => gatherLogs(client, p, options)) : Promise.resolve({});
+  const [{ objects, now }, logsRead] = await Promise.all([Promise.all(lists).then((l) => ({ objects: l.flat(), now: options.now().toISOString() })), logs]);
+  return { now, objects, logs: logsRead };
 }
 
 async function listCollection(client: KubeClient, c: Collection, namespace: string | undefined, options: GatherOptions): Promise<KubeObject[]> {
@@ -61,7 +68,10 @@ async function listCollection(client: KubeClient, c: Collection, namespace: stri
       options.warn(`warning: ${error.message}; ${c.spec.plural} not checked (${error.hint ?? ""})`);
       return [];
     }
-    if (error instanceof NotFoundError) return [];
+    if (error instanceof NotFoundError) {
+      if (c.optional === true) options.warn(`note: this cluster does not serve ${c.spec.plural}.${c.spec.group === "" ? "core" : c.spec.group}; not checked`);
+      return [];
+    }
     throw error;
   }
 }
@@ -84,42 +94,56 @@ function failingContainers(pod: Pod): { name: string; previous: boolean }[] {
     .map((s) => ({ name: s.name, previous: s.restartCount > 0 || s.lastState?.terminated !== undefined }));
 }
 
-async function gatherLogs(client: KubeClient, objects: readonly KubeObject[], options: GatherOptions): Promise<Record<string, ContainerLogs>> {
-  const wanted = objects
-    .filter((o): o is Pod => o.kind === "Pod")
-    .flatMap((pod) => failingContainers(pod).map((c) => ({ pod, ...c })))
-    .slice(0, options.maxLogContainers);
+async function gatherLogs(client: KubeClient, pods: readonly Pod[], options: GatherOptions): Promise<Record<string, ContainerLogs>> {
+  const wanted = pods.flatMap((pod) => failingContainers(pod).map((c) => ({ pod, ...c }))).slice(0, options.maxLogContainers);
   const logs: Record<string, ContainerLogs> = {};
   let forbidden = false;
-  await Promise.all(
-    wanted.map(async ({ pod, name, previous }) => {
-      const key = `${pod.metadata.namespace ?? ""}/${pod.metadata.name}/${name}`;
-      const read = async (prev: boolean): Promise<string[] | undefined> => {
-        try {
-          const text = await client.request<string>(`/api/v1/namespaces/${pod.metadata.namespace ?? ""}/pods/${pod.metadata.name}/log`, {
-            query: { container: name, tailLines: options.logLines, previous: prev ? true : undefined },
-            verb: "get",
-            resource: "pods/log",
-            namespace: pod.metadata.namespace ?? "",
-            text: true,
-          });
-          return redactLines(text.split("\n").filter((line) => line !== "").slice(-options.logLines));
-        } catch (error) {
-          if (error instanceof ForbiddenError && !forbidden) {
-            forbidden = true;
-            options.warn(`warning: ${error.message}; container logs not read`);
-          }
-          // A log that cannot be read (no previous instance, kubelet unreachable) is not an error.
-          if (error instanceof AiopsError) return undefined;
-          throw error;
+  await forEachBounded(wanted, LOG_CONTAINERS_IN_FLIGHT, async ({ pod, name, previous }) => {
+    const key = `${pod.metadata.namespace ?? ""}/${pod.metadata.name}/${name}`;
+    const read = async (prev: boolean): Promise<string[] | undefined> => {
+      try {
+        const text = await client.request<string>(`/api/v1/namespaces/${pod.metadata.namespace ?? ""}/pods/${pod.metadata.name}/log`, {
+          query: { container: name, tailLines: options.logLines, previous: prev ? true : undefined },
+          verb: "get",
+          resource: "pods/log",
+          namespace: pod.metadata.namespace ?? "",
+          text: true,
+        });
+        return redactLines(text.split("\n").filter((line) => line !== "").slice(-options.logLines));
+      } catch (error) {
+        if (error instanceof ForbiddenError && !forbidden) {
+          forbidden = true;
+          options.warn(`warning: ${error.message}; container logs not read`);
         }
-      };
-      const [current, prev] = await Promise.all([read(false), previous ? read(true) : Promise.resolve(undefined)]);
-      const entry: ContainerLogs = {};
-      if (current !== undefined && current.length > 0) entry.current = current;
-      if (prev !== undefined && prev.length > 0) entry.previous = prev;
-      if (entry.current !== undefined || entry.previous !== undefined) logs[key] = entry;
-    }),
-  );
+        // A log that cannot be read (no previous instance, kubelet unreachable) is not an error.
+        if (error instanceof AiopsError) return undefined;
+        throw error;
+      }
+    };
+    const [current, prev] = await Promise.all([read(false), previous ? read(true) : Promise.resolve(undefined)]);
+    const entry: ContainerLogs = {};
+    if (current !== undefined && current.length > 0) entry.current = current;
+    if (prev !== undefined && prev.length > 0) entry.previous = prev;
+    if (entry.current !== undefined || entry.previous !== undefined) logs[key] = entry;
+  });
   return logs;
+}
+
+/**
+ * Containers whose logs are read at a time (two requests each, current and previous). The log
+ * reads go through the kubelets; more in flight only queue behind the lists on the client's
+ * connections (kube/client.ts) and on the API server.
+ */
+const LOG_CONTAINERS_IN_FLIGHT = Number(process.env["TMP_LOGS"] ?? 4); // TMP
+
+/** Runs `fn` over `items` with at most `limit` calls in flight; rejects with the first failure. */
+async function forEachBounded<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await fn(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }

@@ -46,7 +46,18 @@ export const KINDS: readonly KindSpec[] = [
   spec({ kind: "Event", group: "", version: "v1", plural: "events", singular: "event", shortNames: ["ev"], namespaced: true }),
   spec({ kind: "EndpointSlice", group: "discovery.k8s.io", version: "v1", plural: "endpointslices", singular: "endpointslice", shortNames: [], namespaced: true }),
   spec({ kind: "ResourceQuota", group: "", version: "v1", plural: "resourcequotas", singular: "resourcequota", shortNames: ["quota"], namespaced: true }),
-  spec({ kind: "PodDisruptionBudget", group: "policy", version: "v1", plural: "poddisruptionbudgets", singular: "poddisruptionbudget", shortNames: ["pdb"], namespaced: true }),
+  spec({ kind: "PodDisruptionBudget", group: "policy", version: "v1", plural: "poddisruptionbudgets", singular: "poddisruptionbudget", shortNames: ["pdb"], namespaced: true, diagnoseWord: "pdb" }),
+  spec({ kind: "CronJob", group: "batch", version: "v1", plural: "cronjobs", singular: "cronjob", shortNames: ["cj"], namespaced: true, diagnoseWord: "cronjob" }),
+  spec({ kind: "Ingress", group: "networking.k8s.io", version: "v1", plural: "ingresses", singular: "ingress", shortNames: ["ing"], namespaced: true, diagnoseWord: "ingress" }),
+  spec({ kind: "IngressClass", group: "networking.k8s.io", version: "v1", plural: "ingressclasses", singular: "ingressclass", shortNames: [], namespaced: false }),
+  spec({ kind: "NetworkPolicy", group: "networking.k8s.io", version: "v1", plural: "networkpolicies", singular: "networkpolicy", shortNames: ["netpol"], namespaced: true, diagnoseWord: "networkpolicy" }),
+  spec({ kind: "ValidatingWebhookConfiguration", group: "admissionregistration.k8s.io", version: "v1", plural: "validatingwebhookconfigurations", singular: "validatingwebhookconfiguration", shortNames: [], namespaced: false, diagnoseWord: "validatingwebhookconfiguration" }),
+  spec({ kind: "MutatingWebhookConfiguration", group: "admissionregistration.k8s.io", version: "v1", plural: "mutatingwebhookconfigurations", singular: "mutatingwebhookconfiguration", shortNames: [], namespaced: false, diagnoseWord: "mutatingwebhookconfiguration" }),
+  spec({ kind: "PersistentVolume", group: "", version: "v1", plural: "persistentvolumes", singular: "persistentvolume", shortNames: ["pv"], namespaced: false, diagnoseWord: "pv" }),
+  spec({ kind: "StorageClass", group: "storage.k8s.io", version: "v1", plural: "storageclasses", singular: "storageclass", shortNames: ["sc"], namespaced: false }),
+  spec({ kind: "Gateway", group: "gateway.networking.k8s.io", version: "v1", plural: "gateways", singular: "gateway", shortNames: ["gtw"], namespaced: true, diagnoseWord: "gateway" }),
+  spec({ kind: "HTTPRoute", group: "gateway.networking.k8s.io", version: "v1", plural: "httproutes", singular: "httproute", shortNames: [], namespaced: true, diagnoseWord: "httproute" }),
+  spec({ kind: "GatewayClass", group: "gateway.networking.k8s.io", version: "v1", plural: "gatewayclasses", singular: "gatewayclass", shortNames: ["gc"], namespaced: false }),
 ];
 
 const BY_KIND = new Map(KINDS.map((k) => [k.kind, k]));

@@ -126,6 +126,8 @@ export interface PodSpec {
   nodeSelector?: Record<string, string>;
   imagePullSecrets?: { name: string }[];
   serviceAccountName?: string;
+  /** Pod scheduling readiness: the scheduler leaves the pod alone while any gate remains. */
+  schedulingGates?: { name: string }[];
   volumes?: { name: string; persistentVolumeClaim?: { claimName: string }; secret?: { secretName: string }; configMap?: { name: string } }[];
   restartPolicy?: string;
   tolerations?: unknown[];
@@ -180,17 +182,17 @@ export interface ReplicaSet extends KubeObject {
 }
 
 export interface StatefulSet extends KubeObject {
-  spec: { replicas?: number; selector: LabelSelector; template: PodTemplate; serviceName?: string };
-  status?: { replicas?: number; readyReplicas?: number; availableReplicas?: number; currentReplicas?: number; updatedReplicas?: number; conditions?: Condition[] };
+  spec: { replicas?: number; selector: LabelSelector; template: PodTemplate; serviceName?: string; volumeClaimTemplates?: { metadata?: { name?: string }; spec?: { storageClassName?: string | null } }[] };
+  status?: { replicas?: number; readyReplicas?: number; availableReplicas?: number; currentReplicas?: number; updatedReplicas?: number; observedGeneration?: number; conditions?: Condition[] };
 }
 
 export interface DaemonSet extends KubeObject {
   spec: { selector: LabelSelector; template: PodTemplate };
-  status?: { desiredNumberScheduled?: number; numberReady?: number; numberAvailable?: number; numberUnavailable?: number; numberMisscheduled?: number; conditions?: Condition[] };
+  status?: { desiredNumberScheduled?: number; currentNumberScheduled?: number; updatedNumberScheduled?: number; numberReady?: number; numberAvailable?: number; numberUnavailable?: number; numberMisscheduled?: number; observedGeneration?: number; conditions?: Condition[] };
 }
 
 export interface Job extends KubeObject {
-  spec: { backoffLimit?: number; completions?: number; parallelism?: number; activeDeadlineSeconds?: number; selector?: LabelSelector; template: PodTemplate };
+  spec: { backoffLimit?: number; completions?: number; parallelism?: number; activeDeadlineSeconds?: number; suspend?: boolean; selector?: LabelSelector; template: PodTemplate };
   status?: { active?: number; succeeded?: number; failed?: number; startTime?: string; completionTime?: string; conditions?: Condition[] };
 }
 
@@ -226,7 +228,11 @@ export interface HorizontalPodAutoscaler extends KubeObject {
     scaleTargetRef: { apiVersion?: string; kind: string; name: string };
     minReplicas?: number;
     maxReplicas: number;
-    metrics?: { type: string; resource?: { name: string; target: { type: string; averageUtilization?: number; averageValue?: string } } }[];
+    metrics?: {
+      type: string;
+      resource?: { name: string; target: { type: string; averageUtilization?: number; averageValue?: string } };
+      containerResource?: { name: string; container: string; target: { type: string; averageUtilization?: number; averageValue?: string } };
+    }[];
   };
   status?: { currentReplicas?: number; desiredReplicas?: number; conditions?: Condition[]; currentMetrics?: unknown[] };
 }
@@ -262,8 +268,17 @@ export const DIAGNOSED_KINDS = [
   "PersistentVolumeClaim",
   "Node",
   "HorizontalPodAutoscaler",
+  "CronJob",
+  "Ingress",
+  "NetworkPolicy",
+  "PodDisruptionBudget",
+  "ValidatingWebhookConfiguration",
+  "MutatingWebhookConfiguration",
+  "PersistentVolume",
+  "Gateway",
+  "HTTPRoute",
 ] as const;
 export type DiagnosedKind = (typeof DIAGNOSED_KINDS)[number];
 
 /** Kinds read only as evidence for the diagnosed ones. */
-export const EVIDENCE_KINDS = ["Event", "Endpoints", "EndpointSlice", "ResourceQuota", "Secret", "ConfigMap", "ServiceAccount", "Namespace", "CronJob"] as const;
+export const EVIDENCE_KINDS = ["Event", "Endpoints", "EndpointSlice", "ResourceQuota", "Secret", "ConfigMap", "ServiceAccount", "Namespace", "IngressClass", "StorageClass", "GatewayClass"] as const;

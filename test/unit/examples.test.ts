@@ -14,11 +14,12 @@ interface Listed {
 describe("examples/incidents", () => {
   it.each([
     { file: "crashloop-missing-env.json", want: ["CrashLoopBackOff", "DeploymentUnavailable", "ServiceEndpointsNotReady"] },
-    { file: "oomkill-memory-leak.json", want: ["OOMKilled"] },
-    { file: "imagepull-bad-tag.json", want: ["ImagePullError"] },
+    // A Deployment whose pods fail with a definite cause is unavailable at once, with that cause.
+    { file: "oomkill-memory-leak.json", want: ["DeploymentUnavailable", "OOMKilled"] },
+    { file: "imagepull-bad-tag.json", want: ["DeploymentUnavailable", "ImagePullError"] },
     { file: "liveness-failure.json", want: ["LivenessProbeFailure"] },
     { file: "readiness-failure.json", want: ["DeploymentUnavailable", "ReadinessProbeFailure", "ServiceEndpointsNotReady"] },
-    { file: "pending-no-resources.json", want: ["Unschedulable"] },
+    { file: "pending-no-resources.json", want: ["DeploymentUnavailable", "Unschedulable"] },
     { file: "service-wrong-selector.json", want: ["ServiceNoEndpoints"] },
     { file: "healthy-namespace.json", want: [] },
     { file: "multi-doc.yaml", want: ["CrashLoopBackOff"] },

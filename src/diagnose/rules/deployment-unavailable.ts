@@ -1,15 +1,21 @@
-import type { Deployment, Pod } from "../../model/k8s.ts";
+import type { Condition, Deployment, ReplicaSet } from "../../model/k8s.ts";
+import type { RuleContext } from "../context.ts";
 import { describeCondition, makeFinding, remediate } from "../finding.ts";
-import type { Rule, Severity } from "../types.ts";
-import { conditionOf, isTerminating, podIsReady, whyNotReady } from "./shared.ts";
+import type { Finding, Rule, Severity } from "../types.ts";
+import { conditionOf, isTerminating } from "./shared.ts";
+import { earliestNotReady, failingNow, notReadyLines, notReadyReasons, workloadPods, type FailingNow } from "./workload-pods.ts";
 
 /** The controller's default when spec.progressDeadlineSeconds is unset. */
 const DEFAULT_PROGRESS_DEADLINE_S = 600;
 
+const REVISION = "deployment.kubernetes.io/revision";
+
 /**
- * A Deployment that does not reach availability: a rollout past its progress deadline, or
- * replicas unavailable for longer than that deadline. A rollout still inside its deadline is
- * just rolling. The pods say why, so the evidence lists the failing ones.
+ * A Deployment that does not reach availability. Unavailable replicas whose pods fail
+ * definitively (crash loop, OOM kill, image pull, ...) make it unavailable at once, a rollout
+ * stalled on such pods of its new ReplicaSet included. Otherwise it takes a rollout past its
+ * progress deadline, or replicas unavailable for longer than that deadline: a rollout still
+ * inside its deadline is just rolling. The pods say why, so the evidence lists the failing ones.
  */
 export const deploymentUnavailable: Rule = {
   id: "deployment.unavailable",
@@ -31,10 +37,13 @@ export const deploymentUnavailable: Rule = {
     // deadline while replicas are unavailable means it is stuck, whatever the reason says.
     // A Deployment the controller has not reported on yet is as old as its creation.
     const lastProgress = progressing?.lastUpdateTime ?? progressing?.lastTransitionTime ?? deployment.metadata.creationTimestamp;
-    const failing = ctx.podsOf(deployment).filter((p) => !podIsReady(p) && !isTerminating(p));
+    const rollingOut = progressing?.reason === "ReplicaSetUpdated" || (status.updatedReplicas ?? replicas) < replicas || (status.observedGeneration ?? 0) < (deployment.metadata.generation ?? 0);
+    const pods = workloadPods(deployment, replicas, ctx);
+    const failing = pods.notReady;
+    const now = unavailable > 0 ? failingNow(deployment, pods, ctx) : undefined;
+    if (now !== undefined) return [failingNowFinding(deployment, ctx, { replicas, unavailable, deadline, exceeded, rollingOut, progressing, available, now, failures: pods.failures })];
     // Outside a rollout the last progress is the end of the previous one, long ago: what counts
     // is how long the pods have been not ready.
-    const rollingOut = progressing?.reason === "ReplicaSetUpdated" || (status.updatedReplicas ?? replicas) < replicas || (status.observedGeneration ?? 0) < (deployment.metadata.generation ?? 0);
     const notReadySince = rollingOut ? undefined : earliestNotReady(failing);
     const stalledFor = unavailable > 0 ? ctx.ageSeconds(notReadySince ?? lastProgress) : 0;
     const longUnavailable = availableFalseFor > deadline || (unavailable > 0 && stalledFor > deadline);
@@ -48,8 +57,7 @@ export const deploymentUnavailable: Rule = {
     if (available !== undefined) evidence.push(describeCondition(available));
     evidence.push(`spec.progressDeadlineSeconds: ${deadline}${deployment.spec.progressDeadlineSeconds === undefined ? " (default)" : ""}`);
     if (paused) evidence.push("spec.paused: true (the rollout is paused; its deadline is not checked)");
-    for (const pod of failing.slice(0, 5)) evidence.push(`pod ${whyNotReady(pod)}`);
-    if (failing.length > 5) evidence.push(`... and ${failing.length - 5} more pod(s) not ready`);
+    evidence.push(...notReadyLines(failing, ctx));
 
     const noneAvailable = (status.availableReplicas ?? 0) === 0;
     const severity: Severity = noneAvailable ? "critical" : available?.status === "False" || exceeded ? "high" : "medium";
@@ -57,7 +65,7 @@ export const deploymentUnavailable: Rule = {
     const what = exceeded
       ? `its rollout exceeded the ${deadline}s progress deadline`
       : `${unavailable} of ${replicas} replica(s) have been unavailable for longer than the ${deadline}s progress deadline`;
-    const why = failing.length === 0 ? "" : ` (pods: ${[...new Set(failing.map((p) => whyNotReady(p).split(": ")[1]))].slice(0, 3).join("; ")})`;
+    const why = failing.length === 0 ? "" : ` (pods: ${notReadyReasons(failing)})`;
     const remediation = exceeded && !paused
       ? remediate(ctx, "rollback", `Roll back ${name} to its previous revision, then fix what keeps the new pods from becoming available.`, deployment)
       : remediate(ctx, "investigate", paused ? `Resume the paused rollout of ${name} once its pods are fixed.` : `Fix what keeps the pods of ${name} from becoming available (see their findings).`, deployment);
@@ -76,12 +84,64 @@ export const deploymentUnavailable: Rule = {
   },
 };
 
-/** When the first of these pods stopped being ready (their Ready condition's transition). */
-function earliestNotReady(pods: readonly Pod[]): string | undefined {
-  const times = pods
-    .map((p) => conditionOf(p, "Ready"))
-    .filter((c) => c?.status === "False" && c.lastTransitionTime !== undefined)
-    .map((c) => c?.lastTransitionTime ?? "")
-    .sort();
-  return times[0];
+interface Situation {
+  replicas: number;
+  unavailable: number;
+  deadline: number;
+  exceeded: boolean;
+  rollingOut: boolean;
+  progressing: Condition | undefined;
+  available: Condition | undefined;
+  now: FailingNow;
+  failures: readonly Finding[];
+}
+
+/** Unavailable replicas whose pods fail definitively: no deadline to wait for. */
+function failingNowFinding(deployment: Deployment, ctx: RuleContext, s: Situation): Finding {
+  const status = deployment.status ?? {};
+  const name = `Deployment/${deployment.metadata.name}`;
+  const paused = deployment.spec.paused === true;
+  const stalledOn = s.rollingOut || s.exceeded ? newReplicaSetFailing(deployment, s.failures, ctx) : undefined;
+  const evidence = [
+    `status: replicas=${status.replicas ?? 0} updated=${status.updatedReplicas ?? 0} ready=${status.readyReplicas ?? 0} available=${status.availableReplicas ?? 0} unavailable=${s.unavailable} (spec.replicas=${s.replicas})`,
+  ];
+  if (s.progressing !== undefined) evidence.push(describeCondition(s.progressing));
+  if (s.available !== undefined) evidence.push(describeCondition(s.available));
+  if (s.exceeded) evidence.push(`spec.progressDeadlineSeconds: ${s.deadline}${deployment.spec.progressDeadlineSeconds === undefined ? " (default)" : ""}`);
+  if (stalledOn !== undefined) evidence.push(`rollout: the failing pods all belong to the new ReplicaSet ${stalledOn.current.metadata.name} (revision ${stalledOn.revision}); ReplicaSet ${stalledOn.previous.metadata.name} (revision ${stalledOn.previousRevision}) is the one before`);
+  if (paused) evidence.push("spec.paused: true (the rollout is paused)");
+  evidence.push(...s.now.evidence);
+
+  const rollout = s.exceeded ? `, its rollout exceeded the ${s.deadline}s progress deadline` : stalledOn === undefined ? "" : `, its rollout is stalled on ReplicaSet ${stalledOn.current.metadata.name}`;
+  // A bad new revision is undone fastest by going back; the pods' own fix follows.
+  const remediation =
+    (s.exceeded || stalledOn !== undefined) && !paused
+      ? remediate(ctx, "rollback", `Roll back ${name} to its previous revision, then fix what makes the new pods fail: ${s.now.cause}.`, deployment)
+      : s.now.remediation;
+  return makeFinding(deploymentUnavailable, {
+    object: deployment,
+    severity: (status.availableReplicas ?? 0) === 0 ? "critical" : "high",
+    confidence: s.exceeded ? 0.95 : 0.9,
+    summary: `Deployment ${deployment.metadata.name} is unavailable: ${s.unavailable} of ${s.replicas} replica(s) unavailable${rollout}; its pods fail now: ${s.now.cause}${paused ? "; the rollout is paused" : ""}.`,
+    evidence,
+    since: s.now.since ?? (s.available?.status === "False" ? s.available.lastTransitionTime : undefined),
+    remediation,
+  });
+}
+
+/**
+ * During a rollout, the newest ReplicaSet when every failing pod is one of its own and an older
+ * revision exists to go back to: the rollout is stalled on a bad new revision.
+ */
+function newReplicaSetFailing(deployment: Deployment, failures: readonly Finding[], ctx: RuleContext): { current: ReplicaSet; revision: number; previous: ReplicaSet; previousRevision: number } | undefined {
+  const revisions = ctx
+    .ownedBy<ReplicaSet>(deployment, "ReplicaSet")
+    .map((rs) => ({ rs, revision: Number(rs.metadata.annotations?.[REVISION] ?? NaN) }))
+    .filter((r) => Number.isFinite(r.revision))
+    .sort((a, b) => b.revision - a.revision);
+  const [current, previous] = revisions;
+  if (current === undefined || previous === undefined) return undefined;
+  const failing = failures.map((f) => ctx.get(f.object.kind, f.object.namespace, f.object.name));
+  if (failing.length === 0 || failing.some((pod) => pod === undefined || ctx.controllerOf(pod) !== current.rs)) return undefined;
+  return { current: current.rs, revision: current.revision, previous: previous.rs, previousRevision: previous.revision };
 }

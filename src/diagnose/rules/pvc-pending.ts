@@ -2,6 +2,7 @@ import type { PersistentVolumeClaim, Pod } from "../../model/k8s.ts";
 import { describeCondition, describeEvent, eventsWith, firstSeen, makeFinding, oneLine, remediate, truncate } from "../finding.ts";
 import type { Rule } from "../types.ts";
 import { conditionOf, PVC_GRACE_S } from "./shared.ts";
+import { storageMisconfigured } from "./storage-misconfigured.ts";
 
 const PVC_EVENTS = ["ProvisioningFailed", "FailedBinding", "WaitForFirstConsumer", "WaitForPodScheduled", "ExternalProvisioning", "Provisioning"];
 
@@ -18,6 +19,8 @@ export const pvcPending: Rule = {
   evaluate(object, ctx) {
     const claim = object as PersistentVolumeClaim;
     if (claim.status?.phase !== "Pending" || ctx.ageSeconds(claim.metadata.creationTimestamp) <= PVC_GRACE_S) return [];
+    // A cause in the storage setup (missing class, no provisioner) is the one finding of the claim.
+    if (storageMisconfigured.evaluate(claim, ctx).length > 0) return [];
     const events = eventsWith(ctx, claim, PVC_EVENTS);
     const failures = events.filter((e) => e.reason === "ProvisioningFailed");
     const consumers = ctx.all<Pod>("Pod", claim.metadata.namespace).filter((p) => (p.spec.volumes ?? []).some((v) => v.persistentVolumeClaim?.claimName === claim.metadata.name));

@@ -1,12 +1,17 @@
 import type { Deployment, Pod, Service, StatefulSet } from "../../model/k8s.ts";
 import { matchesSelector, type RuleContext } from "../context.ts";
 import { makeFinding, remediate } from "../finding.ts";
-import type { Rule } from "../types.ts";
+import type { Finding, Rule } from "../types.ts";
+import { closestLabelSets, describeCandidate, formatLabels } from "./labels.ts";
+import { describeEndpointState, endpointState, serviceWarnings } from "./services.ts";
+import { recentEvents } from "./shared.ts";
 
 /**
  * A Service whose selector matches no pod, so it has no endpoints at all. Usually a typo or a
  * relabelled workload: the finding shows the pod label sets closest to the selector. A Service
  * without a selector (endpoints managed by hand) or of type ExternalName is not judged.
+ * An input without pods (`kubectl get svc,endpoints -o json`) is judged from the endpoints
+ * controller's own record, with less confidence and no label to suggest.
  */
 export const serviceNoEndpoints: Rule = {
   id: "service.no-endpoints",
@@ -16,17 +21,18 @@ export const serviceNoEndpoints: Rule = {
     const service = object as Service;
     const selector = service.spec.selector ?? {};
     if (service.spec.type === "ExternalName" || Object.keys(selector).length === 0) return [];
-    // A snapshot without pods (only Services were gathered) cannot show that none match.
-    if (!ctx.has("Pod") || ctx.podsOf(service).length > 0) return [];
+    if (ctx.podsOf(service).length > 0) return [];
+    if (!ctx.has("Pod")) return judgeWithoutPods(service, ctx);
 
     const namespace = service.metadata.namespace;
     const wanted = formatLabels(selector);
     const pods = ctx.all<Pod>("Pod", namespace);
     const closest = closestLabelSets(selector, pods);
     const evidence = [`spec.selector: ${wanted}`, `0 of ${pods.length} pod(s) in namespace ${namespace ?? "-"} match`];
-    for (const c of closest) evidence.push(`closest: pods ${c.pods.slice(0, 3).join(", ")}${c.pods.length > 3 ? ` (+${c.pods.length - 3})` : ""} have ${formatLabels(c.labels)} (differs in ${c.differs.join(", ")})`);
+    for (const c of closest) evidence.push(describeCandidate(c));
     const scaledToZero = scaledToZeroWorkloads(selector, ctx, namespace);
     for (const w of scaledToZero) evidence.push(`${w} matches the selector but has 0 replicas`);
+    evidence.push(...serviceWarnings(ctx, service));
 
     const best = closest[0];
     const hint = scaledToZero.length > 0 ? `; ${scaledToZero[0]} is scaled to 0` : best === undefined ? "" : `; closest pod labels: ${best.differs.map((k) => `${k}=${best.labels[k] ?? "(absent)"}`).join(", ")}`;
@@ -50,68 +56,40 @@ export const serviceNoEndpoints: Rule = {
   },
 };
 
-function formatLabels(labels: Record<string, string>): string {
-  return Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(",");
-}
-
-interface Candidate {
-  labels: Record<string, string>;
-  pods: string[];
-  differs: string[];
-  score: number;
-}
-
 /**
- * Pod label sets ranked by how close they come to the selector: a pair that matches counts 2,
- * a value or key a typo away counts 1. Only sets that come close on some key are shown.
+ * No pod to compare the selector with: an Endpoints object or EndpointSlices listing no address
+ * at all, or, without them, the endpoints controller's Warning events about the Service
+ * (FailedToUpdateEndpoint, FailedToUpdateEndpointSlices) say it has none.
  */
-function closestLabelSets(selector: Record<string, string>, pods: Pod[]): Candidate[] {
-  const byLabels = new Map<string, Candidate>();
-  for (const pod of pods) {
-    const labels = pod.metadata.labels ?? {};
-    // Only the keys the selector names (and near-miss keys) matter for the comparison.
-    const relevant = Object.fromEntries(Object.entries(labels).filter(([k]) => Object.keys(selector).some((s) => s === k || similar(s, k))));
-    const key = formatLabels(relevant);
-    const found = byLabels.get(key);
-    if (found !== undefined) {
-      found.pods.push(pod.metadata.name);
-      continue;
-    }
-    let score = 0;
-    const differs: string[] = [];
-    for (const [k, v] of Object.entries(selector)) {
-      const value = labels[k];
-      if (value === v) score += 2;
-      else {
-        differs.push(k);
-        if (value !== undefined && similar(v, value)) score += 1;
-        else if (Object.entries(labels).some(([lk, lv]) => lv === v && similar(k, lk))) score += 1;
-      }
-    }
-    byLabels.set(key, { labels: relevant, pods: [pod.metadata.name], differs, score });
+function judgeWithoutPods(service: Service, ctx: RuleContext): Finding[] {
+  const name = service.metadata.name;
+  const wanted = formatLabels(service.spec.selector ?? {});
+  const state = endpointState(ctx, service);
+  const evidence = [`spec.selector: ${wanted}`];
+  let confidence: number;
+  let why: string;
+  if (state !== undefined) {
+    if (state.ready.length + state.notReady.length > 0) return [];
+    evidence.push(describeEndpointState(state));
+    confidence = 0.7;
+    why = `${state.source} lists no address`;
+  } else {
+    const failures = recentEvents(ctx, ctx.eventsFor(service).filter((e) => e.type === "Warning" && /endpoint/i.test(e.reason ?? "")));
+    if (failures.length === 0) return [];
+    confidence = 0.6;
+    why = `the endpoints controller reports ${[...new Set(failures.map((e) => e.reason))].join(", ")}`;
   }
-  return [...byLabels.values()].filter((c) => c.score > 0 && c.differs.length > 0).sort((a, b) => b.score - a.score || b.pods.length - a.pods.length).slice(0, 3);
-}
-
-/** Within two edits, or one string contains the other ("web" / "web-v2"). */
-function similar(a: string, b: string): boolean {
-  return a.includes(b) || b.includes(a) || editDistance(a, b) <= Math.max(1, Math.min(2, Math.floor(Math.max(a.length, b.length) / 3)));
-}
-
-/** Edit distance counting a swap of neighbours as one edit ("wbe" -> "web"), the commonest typo. */
-function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
-  const at = (i: number, j: number) => d[i]?.[j] ?? 0;
-  for (let i = 1; i <= a.length; i++) {
-    const row = d[i] ?? [];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let best = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, at(i - 2, j - 2) + 1);
-      row[j] = best;
-    }
-  }
-  return at(a.length, b.length);
+  evidence.push(...serviceWarnings(ctx, service), "the input holds no pods: which pod labels come close to the selector is unknown");
+  return [
+    makeFinding(serviceNoEndpoints, {
+      object: service,
+      severity: "high",
+      confidence,
+      summary: `Service ${name} has no endpoints: ${why} for its selector ${wanted} (the input holds no pods to compare it with).`,
+      evidence,
+      remediation: remediate(ctx, "config", `List the pods the selector should match (kubectl get pods -n ${service.metadata.namespace ?? "<ns>"} --show-labels) and fix the selector of Service ${name} or their labels.`, service),
+    }),
+  ];
 }
 
 function scaledToZeroWorkloads(selector: Record<string, string>, ctx: RuleContext, namespace: string | undefined): string[] {

@@ -31,6 +31,11 @@ describe("the kind registry", () => {
     ["pdb", "PodDisruptionBudget"],
     ["no", "Node"],
     ["ns", "Namespace"],
+    ["cj", "CronJob"],
+    ["ing", "Ingress"],
+    ["netpol", "NetworkPolicy"],
+    ["pv", "PersistentVolume"],
+    ["sc", "StorageClass"],
   ])("kubectl's short name %s is %s", (short, kind) => {
     expect(requireKind(kind).shortNames).toContain(short);
   });
@@ -57,16 +62,26 @@ describe("the words diagnose takes", () => {
     ...["hpa", "horizontalpodautoscaler", "horizontalpodautoscalers"].map((w) => [w, "HorizontalPodAutoscaler"]),
     ...["node", "nodes", "no"].map((w) => [w, "Node"]),
     ...["namespace", "namespaces", "ns"].map((w) => [w, "Namespace"]),
+    // The kinds of k8sgpt's analyzers beyond workloads.
+    ...["pdb", "poddisruptionbudget", "poddisruptionbudgets"].map((w) => [w, "PodDisruptionBudget"]),
+    ...["cronjob", "cronjobs", "cj"].map((w) => [w, "CronJob"]),
+    ...["ingress", "ingresses", "ing"].map((w) => [w, "Ingress"]),
+    ...["networkpolicy", "networkpolicies", "netpol"].map((w) => [w, "NetworkPolicy"]),
+    ...["validatingwebhookconfiguration", "validatingwebhookconfigurations"].map((w) => [w, "ValidatingWebhookConfiguration"]),
+    ...["mutatingwebhookconfiguration", "mutatingwebhookconfigurations"].map((w) => [w, "MutatingWebhookConfiguration"]),
+    ...["pv", "persistentvolume", "persistentvolumes"].map((w) => [w, "PersistentVolume"]),
+    ...["gateway", "gateways", "gtw"].map((w) => [w, "Gateway"]),
+    ...["httproute", "httproutes"].map((w) => [w, "HTTPRoute"]),
   ])("%s -> %s", (word, kind) => {
     expect(resolveDiagnoseKind(word)?.kind).toBe(kind);
   });
 
-  it.each(["events", "ev", "endpointslice", "quota", "pdb", "widget"])("not %s", (word) => {
+  it.each(["events", "ev", "endpointslice", "quota", "storageclass", "ingressclass", "widget"])("not %s", (word) => {
     expect(resolveDiagnoseKind(word)).toBeUndefined();
   });
 
   it("lists one word per kind for help and completion, each accepted", () => {
-    expect(DIAGNOSE_WORDS).toEqual(["pod", "deployment", "statefulset", "daemonset", "replicaset", "job", "service", "pvc", "hpa", "node", "namespace"]);
+    expect(DIAGNOSE_WORDS).toEqual(["pod", "deployment", "statefulset", "daemonset", "replicaset", "job", "service", "pvc", "hpa", "node", "namespace", "pdb", "cronjob", "ingress", "networkpolicy", "validatingwebhookconfiguration", "mutatingwebhookconfiguration", "pv", "gateway", "httproute"]);
     for (const word of DIAGNOSE_WORDS) expect(resolveDiagnoseKind(word)).toBeDefined();
   });
 });
@@ -88,6 +103,17 @@ describe("paths, API versions and RBAC resources", () => {
     ["PodDisruptionBudget", "policy/v1", "poddisruptionbudgets.policy", "/apis/policy/v1/namespaces/shop/poddisruptionbudgets", "/apis/policy/v1/poddisruptionbudgets"],
     ["Node", "v1", "nodes", "/api/v1/nodes", "/api/v1/nodes"],
     ["Namespace", "v1", "namespaces", "/api/v1/namespaces", "/api/v1/namespaces"],
+    ["CronJob", "batch/v1", "cronjobs.batch", "/apis/batch/v1/namespaces/shop/cronjobs", "/apis/batch/v1/cronjobs"],
+    ["Ingress", "networking.k8s.io/v1", "ingresses.networking.k8s.io", "/apis/networking.k8s.io/v1/namespaces/shop/ingresses", "/apis/networking.k8s.io/v1/ingresses"],
+    ["IngressClass", "networking.k8s.io/v1", "ingressclasses.networking.k8s.io", "/apis/networking.k8s.io/v1/ingressclasses", "/apis/networking.k8s.io/v1/ingressclasses"],
+    ["NetworkPolicy", "networking.k8s.io/v1", "networkpolicies.networking.k8s.io", "/apis/networking.k8s.io/v1/namespaces/shop/networkpolicies", "/apis/networking.k8s.io/v1/networkpolicies"],
+    ["ValidatingWebhookConfiguration", "admissionregistration.k8s.io/v1", "validatingwebhookconfigurations.admissionregistration.k8s.io", "/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations", "/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations"],
+    ["MutatingWebhookConfiguration", "admissionregistration.k8s.io/v1", "mutatingwebhookconfigurations.admissionregistration.k8s.io", "/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations", "/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations"],
+    ["PersistentVolume", "v1", "persistentvolumes", "/api/v1/persistentvolumes", "/api/v1/persistentvolumes"],
+    ["StorageClass", "storage.k8s.io/v1", "storageclasses.storage.k8s.io", "/apis/storage.k8s.io/v1/storageclasses", "/apis/storage.k8s.io/v1/storageclasses"],
+    ["Gateway", "gateway.networking.k8s.io/v1", "gateways.gateway.networking.k8s.io", "/apis/gateway.networking.k8s.io/v1/namespaces/shop/gateways", "/apis/gateway.networking.k8s.io/v1/gateways"],
+    ["HTTPRoute", "gateway.networking.k8s.io/v1", "httproutes.gateway.networking.k8s.io", "/apis/gateway.networking.k8s.io/v1/namespaces/shop/httproutes", "/apis/gateway.networking.k8s.io/v1/httproutes"],
+    ["GatewayClass", "gateway.networking.k8s.io/v1", "gatewayclasses.gateway.networking.k8s.io", "/apis/gateway.networking.k8s.io/v1/gatewayclasses", "/apis/gateway.networking.k8s.io/v1/gatewayclasses"],
   ])("%s: %s, %s, %s, %s", (kind, apiVersion, resource, inShop, everywhere) => {
     const spec = requireKind(kind);
     expect(apiVersionOf(spec)).toBe(apiVersion);
@@ -97,7 +123,7 @@ describe("paths, API versions and RBAC resources", () => {
   });
 
   it("covers every kind in the table above", () => {
-    expect(KINDS).toHaveLength(15);
+    expect(KINDS).toHaveLength(26);
   });
 
   it.each(KINDS.filter((k) => !k.namespaced).map((k) => [k.kind, k] as const))("cluster-scoped %s has no namespace in its paths", (_kind, spec) => {

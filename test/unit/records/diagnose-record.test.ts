@@ -22,7 +22,7 @@ describe("diagnose --record and similar incidents (real git)", () => {
     expect(text).toContain("stage: \"diagnosis\"");
     expect(text).toContain("OOMKilled");
     expect(text).toContain("## Evidence");
-    expect(git(repo, "log", "--format=%s")).toMatch(/^aiops\(diagnosis\): OOMKilled in /);
+    expect(git(repo, "log", "--format=%s")).toMatch(/^aiops\(diagnosis\): OOMKilled, DeploymentUnavailable in /);
     expect(git(repo, "status", "--porcelain")).toBe("");
     const verify = await runCli(["audit", "verify"], { cwd: repo, env: testGitEnv() });
     expect(verify.code, verify.stderr).toBe(0);

@@ -1,4 +1,3 @@
-import { expect } from "vitest";
 import { hpaLimited } from "../../../../src/diagnose/rules/hpa-limited.ts";
 import { ago, cond, deployment, event, evidenceWith, hpa, MIN, ref, testRule } from "../../../helpers/objects.ts";
 
@@ -28,13 +27,15 @@ testRule(hpaLimited, [
       },
     ],
   },
+  // An HPA that cannot scale at all is HPAMisconfigured (hpa-misconfigured.test.ts): one cause per HPA.
+  { name: "no cpu request on the target: HPAMisconfigured, none here", objects: [noRequest, deployment("api"), event(noRequest, "FailedGetResourceMetric", "failed to get cpu utilization: missing request for cpu", { last: ago(MIN) })], want: [] },
+  { name: "metrics unavailable: HPAMisconfigured, none here", objects: [blind], want: [] },
+  { name: "the target cannot be scaled: HPAMisconfigured, none here", objects: [noTarget], want: [] },
   {
-    name: "no cpu request on the target: set requests",
-    objects: [noRequest, deployment("api"), event(noRequest, "FailedGetResourceMetric", "failed to get cpu utilization: missing request for cpu", { last: ago(MIN) })],
-    want: [{ summary: expect.stringContaining("sets no cpu request"), evidence: evidenceWith("FailedGetResourceMetric"), since: ago(30 * MIN), remediation: { action: "resources", tier: "medium", summary: expect.stringContaining("Deployment/api") } }],
+    name: "pinned at maxReplicas, but its target is gone: HPAMisconfigured, none here",
+    objects: [hpa("stale", { target: "old", current: 10, desired: 10, max: 10, conditions: [cond("AbleToScale", "False", "FailedGetScale", 'deployments/scale.apps "old" not found'), cond("ScalingLimited", "True", "TooManyReplicas")] })],
+    want: [],
   },
-  { name: "metrics unavailable", objects: [blind], want: [{ summary: expect.stringContaining("metrics are unavailable (FailedGetResourceMetric"), remediation: { action: "hpa" } }] },
-  { name: "the target cannot be scaled", objects: [noTarget], want: [{ summary: expect.stringContaining("cannot change the scale of Deployment/gone (FailedGetScale)"), since: ago(40 * MIN) }] },
   { name: "at minReplicas (TooFewReplicas): none", objects: [hpa("low", { current: 2, min: 2, conditions: [...ok(), cond("ScalingLimited", "True", "TooFewReplicas")] })], want: [] },
   { name: "scaling disabled on a target scaled to 0: none", objects: [hpa("off", { current: 0, conditions: [cond("AbleToScale", "True"), cond("ScalingActive", "False", "ScalingDisabled", "scaling is disabled since the replica count of the target is zero")] })], want: [] },
   { name: "within bounds: none", objects: [hpa("fine")], want: [] },
