@@ -1,9 +1,12 @@
 import { z } from "zod";
+import type { CronJob, PersistentVolume, PodDisruptionBudget, StorageClass } from "../model/cluster.ts";
 import type {
   DaemonSet,
   Deployment,
+  DiagnosedKind,
   EndpointSlice,
   Endpoints,
+  EVIDENCE_KINDS,
   HorizontalPodAutoscaler,
   Job,
   KubeEvent,
@@ -16,14 +19,25 @@ import type {
   Service,
   StatefulSet,
 } from "../model/k8s.ts";
+import type {
+  Gateway,
+  GatewayClass,
+  HTTPRoute,
+  Ingress,
+  MutatingWebhookConfiguration,
+  NetworkPolicy,
+  ValidatingWebhookConfiguration,
+  WebhookConfiguration,
+} from "../model/network.ts";
 
 /**
  * The shape the rules rely on, checked where objects enter from a file (`diagnose -f`): every
- * field src/model/k8s.ts types, with its type and whether it is required. A rule may then write
- * `pod.spec.containers.find(...)` without a guard. Other fields are not checked and pass through:
- * the object kept is the input itself, not zod's (stripped) output, which also saves a copy.
- * The `satisfies` clauses make the compiler hold each schema to its model type (a field the
- * model adds must still be added here by hand).
+ * field src/model/k8s.ts types, and the fields the rules read of the kinds of
+ * src/model/cluster.ts and network.ts, each with its type and whether it is required. A rule may
+ * then write `pod.spec.containers.find(...)` without a guard. Other fields are not checked and
+ * pass through: the object kept is the input itself, not zod's (stripped) output, which also
+ * saves a copy. The `satisfies` clauses make the compiler hold each schema to its model type
+ * (a field the model adds, or a rule starts to read, must still be added here by hand).
  */
 
 const strings = z.record(z.string(), z.string());
@@ -129,6 +143,7 @@ const podSpec = z.object({
   nodeSelector: strings.optional(),
   imagePullSecrets: z.array(z.object({ name: z.string() })).optional(),
   serviceAccountName: z.string().optional(),
+  schedulingGates: z.array(z.object({ name: z.string() })).optional(),
   volumes: z
     .array(
       z.object({
@@ -188,26 +203,48 @@ const replicaSet = object.extend({
 }) satisfies z.ZodType<ReplicaSet>;
 
 const statefulSet = object.extend({
-  spec: z.object({ replicas, selector: labelSelector, template: podTemplate, serviceName: z.string().optional() }),
-  status: z.object({ replicas, readyReplicas: replicas, availableReplicas: replicas, currentReplicas: replicas, updatedReplicas: replicas, conditions }).optional(),
+  spec: z.object({
+    replicas,
+    selector: labelSelector,
+    template: podTemplate,
+    serviceName: z.string().optional(),
+    // A manifest may write `storageClassName: null`: unset, the default class, as the rule reads it.
+    volumeClaimTemplates: z.array(z.object({ metadata: z.object({ name: z.string().optional() }).optional(), spec: z.object({ storageClassName: z.string().nullable().optional() }).optional() })).optional(),
+  }),
+  status: z
+    .object({ replicas, readyReplicas: replicas, availableReplicas: replicas, currentReplicas: replicas, updatedReplicas: replicas, observedGeneration: z.number().optional(), conditions })
+    .optional(),
 }) satisfies z.ZodType<StatefulSet>;
 
 const daemonSet = object.extend({
   spec: z.object({ selector: labelSelector, template: podTemplate }),
   status: z
-    .object({ desiredNumberScheduled: replicas, numberReady: replicas, numberAvailable: replicas, numberUnavailable: replicas, numberMisscheduled: replicas, conditions })
+    .object({
+      desiredNumberScheduled: replicas,
+      currentNumberScheduled: replicas,
+      updatedNumberScheduled: replicas,
+      numberReady: replicas,
+      numberAvailable: replicas,
+      numberUnavailable: replicas,
+      numberMisscheduled: replicas,
+      observedGeneration: z.number().optional(),
+      conditions,
+    })
     .optional(),
 }) satisfies z.ZodType<DaemonSet>;
 
+const jobSpec = z.object({
+  backoffLimit: z.number().optional(),
+  completions: z.number().optional(),
+  parallelism: z.number().optional(),
+  activeDeadlineSeconds: z.number().optional(),
+  suspend: z.boolean().optional(),
+  selector: labelSelector.optional(),
+  template: podTemplate,
+});
+
 const job = object.extend({
-  spec: z.object({
-    backoffLimit: z.number().optional(),
-    completions: z.number().optional(),
-    parallelism: z.number().optional(),
-    activeDeadlineSeconds: z.number().optional(),
-    selector: labelSelector.optional(),
-    template: podTemplate,
-  }),
+  spec: jobSpec,
   status: z
     .object({ active: replicas, succeeded: replicas, failed: replicas, startTime: z.string().optional(), completionTime: z.string().optional(), conditions })
     .optional(),
@@ -254,6 +291,8 @@ const node = object.extend({
     .optional(),
 }) satisfies z.ZodType<Node>;
 
+const metricTarget = z.object({ type: z.string(), averageUtilization: z.number().optional(), averageValue: z.string().optional() });
+
 const horizontalPodAutoscaler = object.extend({
   spec: z.object({
     scaleTargetRef: z.object({ apiVersion: z.string().optional(), kind: z.string(), name: z.string() }),
@@ -263,9 +302,8 @@ const horizontalPodAutoscaler = object.extend({
       .array(
         z.object({
           type: z.string(),
-          resource: z
-            .object({ name: z.string(), target: z.object({ type: z.string(), averageUtilization: z.number().optional(), averageValue: z.string().optional() }) })
-            .optional(),
+          resource: z.object({ name: z.string(), target: metricTarget }).optional(),
+          containerResource: z.object({ name: z.string(), container: z.string(), target: metricTarget }).optional(),
         }),
       )
       .optional(),
@@ -292,25 +330,152 @@ const event = object.extend({
   reportingComponent: z.string().optional(),
 }) satisfies z.ZodType<KubeEvent>;
 
+const cronJob = object.extend({
+  spec: z.object({
+    schedule: z.string(),
+    timeZone: z.string().optional(),
+    startingDeadlineSeconds: z.number().optional(),
+    concurrencyPolicy: z.string().optional(),
+    suspend: z.boolean().optional(),
+    // The labels of its pods-to-be count for the selectors of PDBs and NetworkPolicies.
+    jobTemplate: z.object({ metadata: metadata.partial().optional(), spec: jobSpec }),
+  }),
+  status: z.object({ active: z.array(z.object({ name: z.string() })).optional(), lastScheduleTime: z.string().optional(), lastSuccessfulTime: z.string().optional() }).optional(),
+}) satisfies z.ZodType<CronJob>;
+
+const podDisruptionBudget = object.extend({
+  spec: z.object({ minAvailable: intOrString.optional(), maxUnavailable: intOrString.optional(), selector: labelSelector.optional() }),
+  status: z
+    .object({ currentHealthy: replicas, desiredHealthy: replicas, disruptionsAllowed: replicas, expectedPods: replicas, observedGeneration: z.number().optional(), conditions })
+    .optional(),
+}) satisfies z.ZodType<PodDisruptionBudget>;
+
+const persistentVolume = object.extend({
+  spec: z.object({
+    persistentVolumeReclaimPolicy: z.string().optional(),
+    storageClassName: z.string().optional(),
+    claimRef: z.object({ namespace: z.string().optional(), name: z.string().optional(), uid: z.string().optional() }).optional(),
+  }),
+  status: z.object({ phase: z.string().optional(), reason: z.string().optional(), message: z.string().optional(), lastPhaseTransitionTime: z.string().optional() }).optional(),
+}) satisfies z.ZodType<PersistentVolume>;
+
+const storageClass = object.extend({ provisioner: z.string(), volumeBindingMode: z.string().optional() }) satisfies z.ZodType<StorageClass>;
+
+const ingressBackend = z.object({ service: z.object({ name: z.string(), port: z.object({ number: z.number().optional(), name: z.string().optional() }).optional() }).optional() });
+
+const ingress = object.extend({
+  spec: z.object({
+    ingressClassName: z.string().optional(),
+    defaultBackend: ingressBackend.optional(),
+    rules: z.array(z.object({ host: z.string().optional(), http: z.object({ paths: z.array(z.object({ path: z.string().optional(), backend: ingressBackend })) }).optional() })).optional(),
+    tls: z.array(z.object({ hosts: stringList.optional(), secretName: z.string().optional() })).optional(),
+  }),
+  status: z.object({ loadBalancer: z.object({ ingress: z.array(z.object({ ip: z.string().optional(), hostname: z.string().optional() })).optional() }).optional() }).optional(),
+}) satisfies z.ZodType<Ingress>;
+
+const networkPolicyPeer = z.object({ podSelector: labelSelector.optional(), namespaceSelector: labelSelector.optional(), ipBlock: z.object({ cidr: z.string() }).optional() });
+
+const networkPolicy = object.extend({
+  spec: z.object({
+    podSelector: labelSelector,
+    policyTypes: stringList.optional(),
+    ingress: z
+      .array(z.object({ from: z.array(networkPolicyPeer).optional(), ports: z.array(z.object({ protocol: z.string().optional(), port: intOrString.optional(), endPort: z.number().optional() })).optional() }))
+      .optional(),
+    // Only counted: egress rules make a policy without policyTypes an Egress policy too.
+    egress: z.array(z.object({})).optional(),
+  }),
+}) satisfies z.ZodType<NetworkPolicy>;
+
+const webhookConfiguration = object.extend({
+  webhooks: z
+    .array(
+      z.object({
+        name: z.string(),
+        clientConfig: z.object({ service: z.object({ namespace: z.string(), name: z.string(), path: z.string().optional(), port: z.number().optional() }).optional() }),
+        rules: z.array(z.object({ operations: stringList.optional(), resources: stringList.optional() })).optional(),
+        failurePolicy: z.string().optional(),
+        namespaceSelector: labelSelector.optional(),
+        objectSelector: labelSelector.optional(),
+      }),
+    )
+    .optional(),
+}) satisfies z.ZodType<WebhookConfiguration>;
+
+const validatingWebhookConfiguration = webhookConfiguration.extend({ kind: z.literal("ValidatingWebhookConfiguration").optional() }) satisfies z.ZodType<ValidatingWebhookConfiguration>;
+const mutatingWebhookConfiguration = webhookConfiguration.extend({ kind: z.literal("MutatingWebhookConfiguration").optional() }) satisfies z.ZodType<MutatingWebhookConfiguration>;
+
+const gatewayClass = object.extend({ spec: z.object({ controllerName: z.string() }), status: z.object({ conditions }).optional() }) satisfies z.ZodType<GatewayClass>;
+
+const gateway = object.extend({
+  spec: z.object({
+    gatewayClassName: z.string(),
+    listeners: z
+      .array(
+        z.object({
+          name: z.string(),
+          port: z.number(),
+          protocol: z.string(),
+          allowedRoutes: z.object({ namespaces: z.object({ from: z.string().optional(), selector: labelSelector.optional() }).optional() }).optional(),
+        }),
+      )
+      .optional(),
+  }),
+  status: z.object({ conditions, listeners: z.array(z.object({ name: z.string(), conditions })).optional() }).optional(),
+}) satisfies z.ZodType<Gateway>;
+
+const parentReference = z.object({ group: z.string().optional(), kind: z.string().optional(), namespace: z.string().optional(), name: z.string(), sectionName: z.string().optional() });
+
+const httpRoute = object.extend({
+  spec: z.object({
+    parentRefs: z.array(parentReference).optional(),
+    rules: z
+      .array(z.object({ backendRefs: z.array(z.object({ group: z.string().optional(), kind: z.string().optional(), name: z.string(), namespace: z.string().optional(), port: z.number().optional() })).optional() }))
+      .optional(),
+  }),
+  status: z.object({ parents: z.array(z.object({ parentRef: parentReference, conditions })).optional() }).optional(),
+}) satisfies z.ZodType<HTTPRoute>;
+
+type KnownKind = DiagnosedKind | (typeof EVIDENCE_KINDS)[number];
+
 /**
- * One schema per kind the diagnosis reads; kinds read only by name and namespace (Secret,
- * ConfigMap, ServiceAccount, Namespace, CronJob) need only their metadata.
+ * One schema per kind parse-input keeps: the compiler asks for an entry when a kind joins
+ * DIAGNOSED_KINDS or EVIDENCE_KINDS. Kinds the rules know by name, namespace and labels only
+ * take the metadata schema, said here rather than left to a default. So do Secret (its `type`)
+ * and ServiceAccount (its `imagePullSecrets`): pull-secret-missing.ts checks those fields
+ * itself, and a Secret skipped for a broken field would read as a Secret that does not exist.
  */
-const SCHEMAS: Record<string, z.ZodType<KubeObject>> = {
+const SCHEMAS: Record<KnownKind, z.ZodType<KubeObject>> = {
   Pod: pod,
   Deployment: deployment,
   ReplicaSet: replicaSet,
   StatefulSet: statefulSet,
   DaemonSet: daemonSet,
   Job: job,
+  CronJob: cronJob,
   Service: service,
   Endpoints: endpoints,
   EndpointSlice: endpointSlice,
   PersistentVolumeClaim: persistentVolumeClaim,
+  PersistentVolume: persistentVolume,
+  StorageClass: storageClass,
   Node: node,
   HorizontalPodAutoscaler: horizontalPodAutoscaler,
+  PodDisruptionBudget: podDisruptionBudget,
+  Ingress: ingress,
+  NetworkPolicy: networkPolicy,
+  ValidatingWebhookConfiguration: validatingWebhookConfiguration,
+  MutatingWebhookConfiguration: mutatingWebhookConfiguration,
+  Gateway: gateway,
+  GatewayClass: gatewayClass,
+  HTTPRoute: httpRoute,
   ResourceQuota: resourceQuota,
   Event: event,
+  IngressClass: object,
+  Namespace: object,
+  ConfigMap: object,
+  Secret: object,
+  ServiceAccount: object,
 };
 
 /**
@@ -320,7 +485,7 @@ const SCHEMAS: Record<string, z.ZodType<KubeObject>> = {
  * first; an object without one is returned as it came.
  */
 export function readObject(kind: string, value: Record<string, unknown>): { object: KubeObject } | { problem: string } {
-  const schema = SCHEMAS[kind] ?? object;
+  const schema = Object.hasOwn(SCHEMAS, kind) ? SCHEMAS[kind as KnownKind] : object;
   if (schema.safeParse(value).success) return { object: value as KubeObject };
   const cleaned = withoutNulls(value) as Record<string, unknown>;
   const result = schema.safeParse(cleaned);
