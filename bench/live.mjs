@@ -1,24 +1,36 @@
 // Scale benchmark on the local test bed (scripts/testbed/README.md, "Scale benchmark"):
 // `kubectl aiops diagnose namespace` on 1,000 pods and `diagnose -A` on 11,000 pods (10,000 in 50
 // namespaces + the 1,000), wall time, peak RSS and API requests counted in the API server's audit
-// log, each beside `kubectl get pods ... -o json` on the same cluster as the floor, measured
-// alternately in the same run; and `k8sgpt analyze --filter Pod` the same way where it builds.
+// log, each beside `kubectl get pods ... -o json` on the same cluster as the floor and beside
+// k8sgpt (bench/live/k8sgpt.mjs) with its default analyzers, with all of them (`--filter` listing
+// every analyzer `k8sgpt filters list` shows) and with `--filter Pod`: all measured in rounds in
+// the same run (bench/live/rounds.mjs), and the objects each side flags compared
+// (bench/live/compare.mjs: common, only k8sgpt, only kubectl-aiops).
 //
-//   node bench/live.mjs [--clean] [--build] [--runs N]   standalone: Markdown tables on stdout,
-//                                               progress on stderr, bench/results/live.json
+//   node bench/live.mjs [--clean] [--build] [--runs N] [--k8sgpt-all-cluster]
+//                                               standalone: Markdown on stdout, progress on stderr
 //   npm run bench -- --live                     through bench/run.mjs (liveBenchmarks below)
+//
+// Either way the tables are written to bench/results/live.md (the README's comparison table is
+// its first one) and the numbers to bench/results/live.json.
+//
+// k8sgpt with all analyzers reads the log of every pod, one after another at client-go's default
+// 5 requests/s: about 200 s for the 1,000 pods (measured in BENCH_K8SGPT_ALL_RUNS rounds, default
+// 3) and 40 minutes for the whole cluster, which is measured once with --k8sgpt-all-cluster (or
+// BENCH_K8SGPT_ALL_CLUSTER=1) and otherwise estimated from the namespace run.
 //
 // The load (4 kwok nodes, namespaces bench-1k and bench-00..49) stays in place for the next run
 // unless --clean is given; creating it takes about 1.5 minutes (bench/live/load.mjs).
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { auditCount, auditMark } from "./live/audit.mjs";
-import { ensureK8sgpt } from "./live/k8sgpt.mjs";
+import { compareFlagged, flaggedByK8sgpt, flaggedByUs, versusMarkdown } from "./live/compare.mjs";
+import { ensureK8sgpt, k8sgptAnalyzers } from "./live/k8sgpt.mjs";
 import { Kube, loadKubeconfig } from "./live/kube.mjs";
 import { ONE_K, TEN_K_NAMESPACES, cleanLoad, ensureLoad, expected } from "./live/load.mjs";
+import { jsonOutput, measureRounds } from "./live/rounds.mjs";
 import { readEnvFile } from "./lib.mjs";
 
 const log = (m) => console.error(`[live ${new Date().toISOString().slice(11, 19)}] ${m}`);
@@ -70,40 +82,26 @@ function defaultMedian(values) {
 
 /**
  * Runs the subject and its floor alternately `runs` times (after one unrecorded warm-up each),
- * counting each run's API requests in the audit log: the benchmark user's ResponseComplete events
- * received between the file mark taken before the command and its exit.
+ * counting each run's API requests in the audit log.
  */
 async function pair({ name, command, floor, runs, target, pods, measure, median, audit, note }) {
-  const one = async (cmd) => {
-    const mark = auditMark(audit.file);
-    const m = measure(cmd);
-    const requests = await auditCount(mark, audit.username, Date.now());
-    return { wall_s: m.wall_s, rss_mib: m.rss_mib, requests };
-  };
-  measure(command);
-  measure(floor.command);
-  const a = [];
-  const b = [];
-  for (let i = 0; i < runs; i++) {
-    a.push(await one(command));
-    b.push(await one(floor.command));
-  }
-  const stats = (xs) => {
-    const totals = xs.map((x) => x.requests.total);
-    return {
-      median_ms: Math.round(median(xs.map((x) => x.wall_s)) * 1000),
-      peak_rss_mib: Math.round(Math.max(...xs.map((x) => x.rss_mib))),
-      requests: median(totals),
-      requests_range: [Math.min(...totals), Math.max(...totals)],
-      by_kind: xs[0].requests.byKey,
-      agents: xs[0].requests.agents,
-    };
-  };
-  const s = stats(a);
-  const f = stats(b);
+  const r = await measureRounds({
+    subjects: [
+      { key: "subject", command, runs },
+      { key: "floor", command: floor.command, runs },
+    ],
+    measure,
+    median,
+    audit,
+  });
+  return rowOf({ name, command, floor, target, pods, note, s: r.get("subject"), f: r.get("floor") });
+}
+
+/** One row of the timings table: a subject beside its floor, measured in the same rounds. */
+function rowOf({ name, command, floor, target, pods, note, s, f }) {
   const row = {
     name,
-    runs,
+    runs: s.runs,
     median_ms: s.median_ms,
     peak_rss_mib: s.peak_rss_mib,
     reference: floor.name,
@@ -132,16 +130,6 @@ function display(command) {
     .filter((c) => !/^[A-Z_]+=/.test(c) && c !== "env")
     .map((c) => (c.endsWith("/plugin/kubectl-aiops") ? "./plugin/kubectl-aiops" : c.startsWith("/") && !c.includes("kubeconfig") ? path.basename(c) : c))
     .join(" ");
-}
-
-/** What a command printed (for the findings count beside the timings). */
-function outputOf(cmd, env) {
-  const r = spawnSync(cmd[0], cmd.slice(1), { encoding: "utf8", maxBuffer: 1 << 30, env: { ...process.env, ...env } });
-  try {
-    return JSON.parse(r.stdout);
-  } catch {
-    return undefined;
-  }
 }
 
 export async function liveBenchmarks({ measure, median, root, plugin, runs: runsArg } = {}) {
@@ -186,50 +174,94 @@ export async function liveBenchmarks({ measure, median, root, plugin, runs: runs
   const allPods = Number(execFileSync(kubectl, ["get", "pods", "-A", "--no-headers", "-o", "name"], { encoding: "utf8", maxBuffer: 1 << 28 }).split("\n").filter(Boolean).length);
   const tenK = TEN_K_NAMESPACES.length * 200;
 
-  // 3. the measurements
+  // 3. k8sgpt, built (once) before anything is measured: its runs take turns with ours
+  const k = ensureK8sgpt({ log });
+  const k8sgptNote = k.notes.length > 0 ? `${k.notes.join("; ")}; measured ${k.version}` : undefined;
+  let k8sgpt;
+  if (k.error !== undefined) log(`k8sgpt: not measured: ${k.error}`);
+  else {
+    const configHome = path.join(path.dirname(k.bin), "config"); // k8sgpt writes its config there, not in ~/.config
+    mkdirSync(configHome, { recursive: true });
+    const analyzers = k8sgptAnalyzers(k.bin, { XDG_CONFIG_HOME: configHome });
+    k8sgpt = { bin: k.bin, version: k.version, env: ["env", `XDG_CONFIG_HOME=${configHome}`], analyzers };
+    log(`k8sgpt ${k.version}: ${analyzers.all.length} analyzers, ${analyzers.active.length} by default (${analyzers.active.join(", ")})`);
+  }
+
+  // 4. the measurements: per scope, ours, its floor and the k8sgpt runs in the same rounds
   const floor1k = { name: `kubectl get pods -n ${ONE_K} -o json`, command: [kubectl, "get", "pods", "-n", ONE_K, "-o", "json"] };
   const floorAll = { name: "kubectl get pods -A -o json", command: [kubectl, "get", "pods", "-A", "-o", "json"] };
   const floor200 = { name: `kubectl get pods -n ${TEN_K_NAMESPACES[0]} -o json`, command: [kubectl, "get", "pods", "-n", TEN_K_NAMESPACES[0], "-o", "json"] };
-  const findings = (cmd) => {
-    const out = outputOf(cmd);
-    if (!Array.isArray(out?.items)) return undefined;
-    return out.items.filter((i) => i.status !== "OK").length;
-  };
-  const c1k = [kubectl, "aiops", "diagnose", "namespace", ONE_K, "-o", "json"];
-  const cAll = [kubectl, "aiops", "diagnose", "-A", "-o", "json"];
-  log(`measuring: ${runs} runs each, subject and floor alternately, one warm-up each (load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}, ${os.cpus().length} CPUs)`);
+  const allRuns = Math.max(1, Number(process.env.BENCH_K8SGPT_ALL_RUNS ?? 3));
+  const allCluster = argv.includes("--k8sgpt-all-cluster") || process.env.BENCH_K8SGPT_ALL_CLUSTER === "1";
+  const groups = [
+    {
+      label: `namespace ${ONE_K} (1,000 pods)`,
+      namespaced: true,
+      name: `kubectl aiops diagnose namespace ${ONE_K} (1,000 pods)`,
+      ours: [kubectl, "aiops", "diagnose", "namespace", ONE_K, "-o", "json"],
+      floor: floor1k,
+      pods: 1000,
+      target: "<= 1 s, <= 300 MB",
+      k8sgptArgs: ["--namespace", ONE_K],
+      allRuns: Math.min(allRuns, runs),
+    },
+    {
+      label: `all namespaces (${allPods.toLocaleString("en")} pods)`,
+      namespaced: false,
+      name: `kubectl aiops diagnose -A (${allPods.toLocaleString("en")} pods: ${tenK.toLocaleString("en")} in 50 namespaces, 1,000 in ${ONE_K}${allPods > want.total ? `, ${allPods - want.total} others` : ""})`,
+      ours: [kubectl, "aiops", "diagnose", "-A", "-o", "json"],
+      floor: floorAll,
+      pods: allPods,
+      target: "<= 5 s, <= 300 MB",
+      k8sgptArgs: [],
+      allRuns: allCluster ? 1 : 0,
+    },
+  ];
+  log(`measuring: ${runs} rounds per scope, one warm-up each (load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}, ${os.cpus().length} CPUs)`);
   const loadBefore = os.loadavg()[0];
   const rows = [];
-  rows.push(await pair({ name: `kubectl aiops diagnose namespace ${ONE_K} (1,000 pods)`, command: c1k, floor: floor1k, runs, target: "<= 1 s, <= 300 MB", pods: 1000, measure, median, audit, note: `${findings(c1k)} pods with problems reported` }));
-  rows.push(await pair({ name: `kubectl aiops diagnose -A (${allPods.toLocaleString("en")} pods: ${tenK.toLocaleString("en")} in 50 namespaces, 1,000 in ${ONE_K}${allPods > want.total ? `, ${allPods - want.total} others` : ""})`, command: cAll, floor: floorAll, runs, target: "<= 5 s, <= 300 MB", pods: allPods, measure, median, audit, note: `${findings(cAll)} pods with problems reported` }));
+  const versus = [];
+  for (const g of groups) {
+    const variants = k8sgpt === undefined ? [] : k8sgptVariants(k8sgpt, g, env.KUBECONFIG, runs);
+    const subjects = [
+      { key: "ours", command: g.ours, runs, capture: true },
+      { key: "floor", command: g.floor.command, runs },
+      ...variants.filter((v) => v.runs > 0).map((v) => ({ key: v.key, command: v.command, runs: v.runs, warmup: v.key !== "all", capture: true })),
+    ];
+    log(`${g.label}: ${subjects.map((x) => `${x.key} x${x.runs}`).join(", ")}`);
+    const r = await measureRounds({ subjects, measure, median, audit, log: (m) => log(`${g.label}: ${m}`) });
+    const ours = r.get("ours");
+    if (ours.error !== undefined || r.get("floor").error !== undefined) throw new Error(`${g.label}: ${ours.error ?? r.get("floor").error}`);
+    const oursFlagged = flaggedByUs(jsonOutput(ours.output));
+    const problems = jsonOutput(ours.output)?.items?.filter((i) => i.status !== "OK").length;
+    rows.push(rowOf({ name: g.name, command: g.ours, floor: g.floor, target: g.target, pods: g.pods, note: `${problems} objects with problems reported`, s: ours, f: r.get("floor") }));
+    const scope = { label: g.label, namespaced: g.namespaced, pods: g.pods, ours: { command: display(g.ours), ...timings(ours), flagged: oursFlagged.size }, floor: { command: display(g.floor.command), ...timings(r.get("floor")) }, k8sgpt: [] };
+    for (const v of variants) {
+      const m = r.get(v.key);
+      const entry = { key: v.key, label: v.label, command: v.display, ...(m === undefined || m.error !== undefined ? {} : timings(m)) };
+      if (m?.error !== undefined) {
+        entry.note = `failed: ${m.error.slice(0, 200)}`;
+        rows.push({ name: `k8sgpt ${k8sgpt.version} ${v.label}, ${g.label}`, runs: 0, target: "comparison", note: entry.note });
+      } else if (m !== undefined) {
+        const out = jsonOutput(m.output);
+        if (out === undefined) log(`${g.label}: ${v.display}: no JSON output`);
+        else entry.comparison = compareFlagged(oursFlagged, flaggedByK8sgpt(out));
+        rows.push({ name: `k8sgpt ${k8sgpt.version} ${v.label}, ${g.label}`, runs: m.runs, median_ms: m.median_ms, peak_rss_mib: m.peak_rss_mib, reference: g.name, reference_median_ms: ours.median_ms, target: "comparison", pods: g.pods, command: v.display, api_requests: m.requests, api_requests_by_kind: m.by_kind, note: [`${out?.problems ?? "?"} problems reported`, k8sgptNote].filter(Boolean).join("; ") });
+      } else if (v.key === "all") {
+        // not run on the whole cluster by default: scaled from the namespace run, whose time is
+        // the log reads (one per pod at client-go's 5 requests/s)
+        const ns = versus.find((x) => x.namespaced)?.k8sgpt.find((x) => x.key === "all");
+        if (ns?.median_ms !== undefined) entry.estimate_ms = Math.round((ns.median_ms * g.pods) / 1000);
+        entry.note = "not measured (--k8sgpt-all-cluster measures it once)";
+      }
+      scope.k8sgpt.push(entry);
+    }
+    versus.push(scope);
+  }
   rows.push(await pair({ name: `kubectl-aiops diagnose namespace ${ONE_K} (plugin alone)`, command: [plugin, "diagnose", "namespace", ONE_K, "-o", "json"], floor: floor1k, runs: 5, target: "<= 1 s, <= 300 MB", pods: 1000, measure, median, audit }));
   rows.push(await pair({ name: "kubectl-aiops diagnose -A (plugin alone)", command: [plugin, "diagnose", "-A", "-o", "json"], floor: floorAll, runs: 5, target: "<= 5 s, <= 300 MB", pods: allPods, measure, median, audit }));
   rows.push(await pair({ name: `kubectl aiops diagnose namespace ${TEN_K_NAMESPACES[0]} (200 pods; request scaling)`, command: [kubectl, "aiops", "diagnose", "namespace", TEN_K_NAMESPACES[0], "-o", "json"], floor: floor200, runs: 5, pods: 200, measure, median, audit }));
-
-  // 4. k8sgpt
-  const k = ensureK8sgpt({ log });
-  const k8sgptNote = k.notes.length > 0 ? `${k.notes.join("; ")}; measured ${k.version}` : undefined;
-  if (k.error !== undefined) {
-    log(`k8sgpt: not measured: ${k.error}`);
-    rows.push({ name: "k8sgpt analyze --filter Pod", runs: 0, median_ms: undefined, peak_rss_mib: undefined, reference: undefined, reference_median_ms: undefined, target: "comparison", note: `not built: ${k.error}` });
-  } else {
-    const configHome = path.join(path.dirname(k.bin), "config"); // k8sgpt writes its config there, not in ~/.config
-    mkdirSync(configHome, { recursive: true });
-    const k8sgpt = (...args) => ["env", `XDG_CONFIG_HOME=${configHome}`, k.bin, "analyze", "--kubeconfig", env.KUBECONFIG, "--filter", "Pod", ...args, "-o", "json"];
-    const problems = (cmd) => outputOf(cmd)?.problems;
-    for (const [args, floor, pods, label] of [
-      [["--namespace", ONE_K], floor1k, 1000, `--namespace ${ONE_K}`],
-      [[], floorAll, allPods, "(all namespaces)"],
-    ]) {
-      try {
-        const cmd = k8sgpt(...args);
-        rows.push(await pair({ name: `k8sgpt ${k.version} analyze --filter Pod ${label}`, command: cmd, floor, runs: 5, target: "comparison", pods, measure, median, audit, note: [`${problems(cmd)} problems reported`, k8sgptNote].filter(Boolean).join("; ") }));
-      } catch (e) {
-        log(`k8sgpt ${label}: ${e.message}`);
-        rows.push({ name: `k8sgpt analyze --filter Pod ${label}`, runs: 0, target: "comparison", note: `failed: ${e.message.slice(0, 300)}` });
-      }
-    }
-  }
+  if (k.error !== undefined) rows.push({ name: "k8sgpt analyze", runs: 0, target: "comparison", note: `not built: ${k.error}` });
 
   // 5. leave the load, or not
   if (argv.includes("--clean")) await cleanLoad({ kube, kubectl, kubeconfig: env.KUBECONFIG, log });
@@ -237,8 +269,29 @@ export async function liveBenchmarks({ measure, median, root, plugin, runs: runs
   kube.close();
   const machine = { cpus: os.cpus().length, loadavg_1m_before: Math.round(loadBefore * 10) / 10, loadavg_1m_after: Math.round(os.loadavg()[0] * 10) / 10 };
   for (const r of rows) Object.assign(r, { load: { pods_total: allPods, bench_pods: want.total, created_now: load.created, create_s: load.create_s, settle_s: load.settle_s }, machine, counted_user: audit.username, ...(bundle.stale ? { dist_stale: true } : {}) });
-  log(`live benchmarks done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  const results = path.join(root, "bench", "results");
+  mkdirSync(results, { recursive: true });
+  writeFileSync(path.join(results, "live.json"), JSON.stringify({ date: new Date().toISOString(), machine, k8sgpt: k.error === undefined ? { version: k.version, analyzers: k8sgpt.analyzers } : { error: k.error }, versus, rows }, null, 2));
+  writeFileSync(path.join(results, "live.md"), `${versusMarkdown(versus)}\n\n${liveMarkdown(rows)}\n`);
+  log(`live benchmarks done in ${((Date.now() - t0) / 1000).toFixed(0)} s; tables in bench/results/live.md`);
   return rows;
+}
+
+/** The timings of a measureRounds result, without the captured output. */
+function timings(m) {
+  return { runs: m.runs, median_ms: m.median_ms, peak_rss_mib: m.peak_rss_mib, requests: m.requests, requests_range: m.requests_range };
+}
+
+/** k8sgpt's three runs of one scope: its default analyzers, all of them, the Pod analyzer alone. */
+function k8sgptVariants(k8sgpt, group, kubeconfig, runs) {
+  const analyze = (...filter) => [...k8sgpt.env, k8sgpt.bin, "analyze", "--kubeconfig", kubeconfig, ...group.k8sgptArgs, ...filter, "-o", "json"];
+  const shown = (...filter) => ["k8sgpt analyze", ...group.k8sgptArgs, ...filter, "-o json"].join(" ");
+  const all = k8sgpt.analyzers.all;
+  return [
+    { key: "default", label: `default analyzers (${k8sgpt.analyzers.active.length})`, command: analyze(), display: shown(), runs },
+    { key: "all", label: `all analyzers (${all.length})`, command: analyze("--filter", all.join(",")), display: shown("--filter", `<all ${all.length}>`), runs: group.allRuns },
+    { key: "pod", label: "Pod analyzer only", command: analyze("--filter", "Pod"), display: shown("--filter", "Pod"), runs },
+  ];
 }
 
 /** Markdown: the timings table and the request-count table. */
@@ -292,9 +345,6 @@ export function liveMarkdown(rows) {
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-  const rows = await liveBenchmarks({ root });
-  const results = path.join(root, "bench", "results");
-  mkdirSync(results, { recursive: true });
-  writeFileSync(path.join(results, "live.json"), JSON.stringify({ date: new Date().toISOString(), rows }, null, 2));
-  console.log(liveMarkdown(rows));
+  await liveBenchmarks({ root });
+  console.log(readFileSync(path.join(root, "bench", "results", "live.md"), "utf8"));
 }

@@ -73,3 +73,24 @@ function readFirst(file) {
     return "";
   }
 }
+
+/**
+ * Every analyzer k8sgpt offers, as `k8sgpt filters list` prints them ("Active:" are the ones a run
+ * without --filter uses, "Unused:" the others; integrations add theirs): `--filter` with all of
+ * them runs them all.
+ */
+export function k8sgptAnalyzers(bin, env = {}) {
+  const r = spawnSync(bin, ["filters", "list"], { encoding: "utf8", env: { ...process.env, ...env } });
+  if (r.status !== 0) throw new Error(`k8sgpt filters list: ${(r.stderr ?? "").trim().slice(0, 300)}`);
+  const sections = {};
+  let section = "";
+  for (const line of r.stdout.split("\n")) {
+    const heading = /^(\w[\w ]*):\s*$/.exec(line.trim());
+    if (heading) section = heading[1];
+    const item = /^>\s*(\S+)/.exec(line.trim());
+    if (item) (sections[section] ??= []).push(item[1]);
+  }
+  const all = [...new Set(Object.values(sections).flat())].sort();
+  if (all.length === 0) throw new Error(`k8sgpt filters list printed no analyzers: ${r.stdout.slice(0, 300)}`);
+  return { all, active: [...(sections.Active ?? [])].sort() };
+}

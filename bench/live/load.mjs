@@ -16,6 +16,7 @@ export const ONE_K = "bench-1k";
 export const TEN_K_NAMESPACES = Array.from({ length: 50 }, (_, i) => `bench-${String(i).padStart(2, "0")}`);
 export const NAMESPACES = [ONE_K, ...TEN_K_NAMESPACES];
 export const NODES = ["kwok-bench-0", "kwok-bench-1", "kwok-bench-2", "kwok-bench-3"];
+const CLUSTER_LOGS = ["aiops-bench", "aiops-bench-healthy"];
 const APP_SIZE = 100; // pods per "app" (label app=<name>)
 const PODS = { [ONE_K]: 1000, ...Object.fromEntries(TEN_K_NAMESPACES.map((ns) => [ns, 200])) };
 // index within an app -> failure kind: 3 of every 100 pods (3 %)
@@ -114,15 +115,32 @@ export function renderStages(root) {
   return docs.join("\n---\n");
 }
 
+/**
+ * Container logs for the load: the failing pods log an error, the healthy ones a clean start.
+ * Two ClusterLogs with disjoint name selectors (pod names repeat across the namespaces: every
+ * namespace has app-0-000.., and bench-1k has them all): a healthy pod that logged "Error" would
+ * be flagged by a log scanner such as k8sgpt's Log analyzer, which a real healthy pod is not.
+ */
 function clusterLogs(stateDir) {
   const dir = path.join(stateDir, "bench-podlogs");
   mkdirSync(dir, { recursive: true });
   const t = Date.now();
   const line = (s, i) => `${new Date(t - 60_000 + i * 1000).toISOString()} stdout F ${s}`;
-  const previous = ["app 1.0.0 starting", "loading configuration", "Error: connection to db.bench.svc:5432 refused", "app exited with status 1"].map(line).join("\n") + "\n";
-  writeFileSync(path.join(dir, "previous.log"), previous);
-  writeFileSync(path.join(dir, "current.log"), previous);
-  return { apiVersion: "kwok.x-k8s.io/v1alpha1", kind: "ClusterLogs", metadata: { name: "aiops-bench", labels: { [LOAD_LABEL]: "true" } }, spec: { selector: { matchNamespaces: NAMESPACES }, logs: [{ containers: ["app"], logsFile: path.join(dir, "current.log"), previousLogsFile: path.join(dir, "previous.log"), follow: false }] } };
+  const failing = ["app 1.0.0 starting", "loading configuration", "Error: connection to db.bench.svc:5432 refused", "app exited with status 1"].map(line).join("\n") + "\n";
+  const healthy = ["app 1.0.0 starting", "loading configuration", "listening on :8080", "GET /healthz 200"].map(line).join("\n") + "\n";
+  writeFileSync(path.join(dir, "previous.log"), failing);
+  writeFileSync(path.join(dir, "current.log"), failing);
+  writeFileSync(path.join(dir, "healthy.log"), healthy);
+  const names = podsOf(ONE_K).map((p) => p.metadata);
+  const faulty = names.filter((m) => m.labels["sim/fault"] !== undefined).map((m) => m.name);
+  const fine = names.filter((m) => m.labels["sim/fault"] === undefined).map((m) => m.name);
+  const logs = (name, matchNames, logsFile, previousLogsFile) => ({
+    apiVersion: "kwok.x-k8s.io/v1alpha1",
+    kind: "ClusterLogs",
+    metadata: { name, labels: { [LOAD_LABEL]: "true" } },
+    spec: { selector: { matchNamespaces: NAMESPACES, matchNames }, logs: [{ containers: ["app"], logsFile, previousLogsFile, follow: false }] },
+  });
+  return [logs(CLUSTER_LOGS[0], faulty, path.join(dir, "current.log"), path.join(dir, "previous.log")), logs(CLUSTER_LOGS[1], fine, path.join(dir, "healthy.log"), path.join(dir, "healthy.log"))];
 }
 
 /** Counts of the load's states; cheap lists (metadata only) except the few image-pull pods. */
@@ -148,7 +166,7 @@ export async function ensureLoad({ kube, kubectl, kubeconfig, root, stateDir, k8
   await ensureNodes(kube, k8sVersion);
   // stages and logs before any pod, so that no failing pod is picked up without its stage
   const stagesFile = path.join(stateDir, "bench-stages.yaml");
-  writeFileSync(stagesFile, `${renderStages(root)}\n---\n${JSON.stringify(clusterLogs(stateDir))}\n`);
+  writeFileSync(stagesFile, [renderStages(root), ...clusterLogs(stateDir).map((o) => JSON.stringify(o))].join("\n---\n") + "\n");
   execFileSync(kubectl, ["--kubeconfig", kubeconfig, "apply", "-f", stagesFile], { stdio: ["ignore", "ignore", "inherit"] });
   for (const ns of NAMESPACES) ok(await kube.request("POST", "/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: ns, labels: { [LOAD_LABEL]: "true" } } }), `create namespace ${ns}`);
 
@@ -211,6 +229,6 @@ export async function cleanLoad({ kube, kubectl, kubeconfig, log, timeoutS = 600
     if (res.status !== 404) ok(res, `delete node ${n}`);
   }
   execFileSync(kubectl, ["--kubeconfig", kubeconfig, "delete", "--ignore-not-found", "stages.kwok.x-k8s.io", ...Object.keys(STAGES).flatMap((s) => [`sim-${s}-start`, `sim-${s}-restart`, `sim-${s}-pull`])], { stdio: ["ignore", "ignore", "inherit"] });
-  execFileSync(kubectl, ["--kubeconfig", kubeconfig, "delete", "--ignore-not-found", "clusterlogs.kwok.x-k8s.io", "aiops-bench"], { stdio: ["ignore", "ignore", "inherit"] });
+  execFileSync(kubectl, ["--kubeconfig", kubeconfig, "delete", "--ignore-not-found", "clusterlogs.kwok.x-k8s.io", ...CLUSTER_LOGS], { stdio: ["ignore", "ignore", "inherit"] });
   log(`clean: load removed in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 }

@@ -44,6 +44,12 @@ export class RuleContext {
   private readonly children = new Map<string, KubeObject[]>();
   private readonly events = new Map<string, KubeEvent[]>();
   private readonly logs: Record<string, ContainerLogs>;
+  // Questions every rule asks of every pod, answered without a scan of the kind or a key string
+  // built anew each time: objects of a kind by namespace (indexed on first use), an object's
+  // events (kept once filtered), the pods that have logs at all.
+  private readonly byNamespace = new Map<string, Map<string | undefined, KubeObject[]>>();
+  private readonly eventsByObject = new WeakMap<KubeObject, KubeEvent[]>();
+  private readonly podsWithLogs: Set<string>;
 
   readonly tierPolicy: TierPolicy;
 
@@ -52,6 +58,7 @@ export class RuleContext {
     this.now = Date.parse(snapshot.now);
     this.nowIso = snapshot.now;
     this.logs = snapshot.logs ?? {};
+    this.podsWithLogs = new Set(Object.keys(this.logs).map((key) => key.split("/")[1] ?? ""));
     for (const object of snapshot.objects) this.add(object);
     for (const list of this.events.values()) list.sort((a, b) => eventTime(a) - eventTime(b));
   }
@@ -81,8 +88,19 @@ export class RuleContext {
   }
 
   all<T extends KubeObject = KubeObject>(kind: string, namespace?: string): T[] {
-    const list = (this.byKind.get(kind) ?? []) as T[];
-    return namespace === undefined ? list : list.filter((o) => o.metadata.namespace === namespace);
+    if (namespace === undefined) return (this.byKind.get(kind) ?? []) as T[];
+    let index = this.byNamespace.get(kind);
+    if (index === undefined) {
+      index = new Map();
+      for (const object of this.byKind.get(kind) ?? []) {
+        const list = index.get(object.metadata.namespace);
+        if (list === undefined) index.set(object.metadata.namespace, [object]);
+        else list.push(object);
+      }
+      this.byNamespace.set(kind, index);
+    }
+    // A copy, as a filter would give: callers may change the array they get.
+    return [...(index.get(namespace) ?? [])] as T[];
   }
 
   get<T extends KubeObject = KubeObject>(kind: string, namespace: string | undefined, name: string): T | undefined {
@@ -95,10 +113,14 @@ export class RuleContext {
 
   /** Events about an object, oldest first. Matched by kind, namespace and name. */
   eventsFor(object: KubeObject): KubeEvent[] {
+    const known = this.eventsByObject.get(object);
+    if (known !== undefined) return known;
     const meta = object.metadata;
     const list = this.events.get(objectKey(object.kind ?? "", meta.namespace, meta.name)) ?? [];
     // An event for an older object of the same name (a recreated pod) is not evidence.
-    return meta.uid === undefined ? list : list.filter((e) => e.involvedObject.uid === undefined || e.involvedObject.uid === meta.uid);
+    const events = meta.uid === undefined ? list : list.filter((e) => e.involvedObject.uid === undefined || e.involvedObject.uid === meta.uid);
+    this.eventsByObject.set(object, events);
+    return events;
   }
 
   /** Objects whose ownerReferences name this object. */
@@ -198,6 +220,7 @@ export class RuleContext {
   }
 
   logsOf(pod: Pod, container: string): ContainerLogs | undefined {
+    if (!this.podsWithLogs.has(pod.metadata.name)) return undefined;
     return this.logs[`${pod.metadata.namespace ?? ""}/${pod.metadata.name}/${container}`];
   }
 

@@ -41,9 +41,14 @@ export function diagnoseSnapshot(snapshot: Snapshot, options: DiagnoseOptions = 
   const targeted = options.targets !== undefined;
   const targets = targeted ? resolveTargets(ctx, options.targets ?? []) : topLevelObjects(ctx);
   const items = targets.map((target) => {
-    const scope = scopeOf(target, ctx, targeted);
-    const raw = scope.flatMap((object) => (rulesByKind.get(object.kind ?? "") ?? []).flatMap((rule) => rule.evaluate(object, ctx)));
-    const findings = sortFindings(supersede(dedupe(raw)).map((f) => correlateRollout(f, ctx)));
+    const raw: Finding[] = [];
+    for (const object of scopeOf(target, ctx, targeted)) {
+      for (const rule of rulesByKind.get(object.kind ?? "") ?? []) {
+        for (const finding of rule.evaluate(object, ctx)) raw.push(finding);
+      }
+    }
+    // Most objects are healthy: no findings, nothing to dedupe, supersede, sort or correlate.
+    const findings = raw.length === 0 ? [] : sortFindings(supersede(dedupe(raw)).map((f) => correlateRollout(f, ctx)));
     const diagnosis: Diagnosis = {
       apiVersion: "aiops.dev/v1",
       kind: "Diagnosis",
@@ -87,6 +92,8 @@ function hasDiagnosedController(object: KubeObject, ctx: RuleContext): boolean {
 
 /** The target and the objects it is made of; with `dependencies`, also what it depends on. */
 function scopeOf(target: KubeObject, ctx: RuleContext, dependencies: boolean): KubeObject[] {
+  // A pod on its own is its whole scope (the common case of a big namespace: thousands of them).
+  if (target.kind === "Pod" && !dependencies) return [target];
   const scope = new Map<string, KubeObject>();
   const add = (object: KubeObject | undefined): void => {
     if (object !== undefined) scope.set(objectKey(object.kind ?? "", object.metadata.namespace, object.metadata.name), object);

@@ -132,7 +132,7 @@ export class KubeClient {
    * agents (subclasses: SOCKS, HTTP CONNECT) are used as they are.
    */
   private keepAliveTwin(agent: RequestOptionsAgent): RequestOptionsAgent {
-    if (!(agent instanceof https.Agent) || agent.constructor !== https.Agent || MAX_SOCKETS === 0) return agent; // TMP
+    if (!(agent instanceof https.Agent) || agent.constructor !== https.Agent) return agent;
     let twin = this.keepAliveAgents.get(agent);
     if (twin === undefined) {
       twin = new https.Agent({ ...agent.options, keepAlive: true, maxSockets: MAX_SOCKETS });
@@ -253,7 +253,7 @@ type RequestOptionsAgent = https.RequestOptions["agent"];
  * Connections per API server. Beyond a handful the server only interleaves the same work (and
  * each new connection costs a handshake); kubectl multiplexes everything on one HTTP/2 connection.
  */
-const MAX_SOCKETS = Number(process.env["TMP_MAX_SOCKETS"] ?? 8); // TMP
+const MAX_SOCKETS = 8;
 
 /** Objects per list page: one request per resource type for clusters up to this size. */
 export const LIST_PAGE_SIZE = 10_000;

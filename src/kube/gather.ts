@@ -37,7 +37,7 @@ export interface GatherOptions {
 /**
  * Reads everything a diagnosis needs with one paginated list per resource type for the whole
  * scope (never one call per object), so the request count does not grow with the number of
- * pods; then the logs of a bounded number of failing containers.
+ * pods; and, as soon as the pods are in, the logs of a bounded number of failing containers.
  */
 export async function gatherSnapshot(client: KubeClient, scope: GatherScope, options: GatherOptions): Promise<Snapshot> {
   const namespace = "namespace" in scope ? scope.namespace : undefined;
@@ -134,7 +134,7 @@ async function gatherLogs(client: KubeClient, pods: readonly Pod[], options: Gat
  * reads go through the kubelets; more in flight only queue behind the lists on the client's
  * connections (kube/client.ts) and on the API server.
  */
-const LOG_CONTAINERS_IN_FLIGHT = Number(process.env["TMP_LOGS"] ?? 4); // TMP
+const LOG_CONTAINERS_IN_FLIGHT = 4;
 
 /** Runs `fn` over `items` with at most `limit` calls in flight; rejects with the first failure. */
 async function forEachBounded<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
