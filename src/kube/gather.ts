@@ -28,7 +28,7 @@ export type GatherScope = { namespace: string } | { allNamespaces: true };
 export interface GatherOptions {
   /** Log lines per container instance; 0 disables logs. */
   logLines: number;
-  /** At most this many containers get their logs read (each costs two requests). */
+  /** At most this many containers get their logs read (each costs one or two requests). */
   maxLogContainers: number;
   now: () => Date;
   warn: (message: string) => void;
@@ -41,15 +41,28 @@ export interface GatherOptions {
  */
 export async function gatherSnapshot(client: KubeClient, scope: GatherScope, options: GatherOptions): Promise<Snapshot> {
   const namespace = "namespace" in scope ? scope.namespace : undefined;
-  const lists = COLLECTIONS.map((c) => listCollection(client, c, namespace, options));
+  const unserved: KindSpec[] = [];
+  const lists = COLLECTIONS.map((c) => listCollection(client, c, namespace, options, unserved));
   // Which logs to read depends on the pods alone: read them while the other lists arrive.
   const pods = lists[0] as Promise<Pod[]>;
   const logs = options.logLines > 0 ? pods.then((p) => gatherLogs(client, p, options)) : Promise.resolve({});
   const [{ objects, now }, logsRead] = await Promise.all([Promise.all(lists).then((l) => ({ objects: l.flat(), now: options.now().toISOString() })), logs]);
+  if (unserved.length > 0) options.warn(unservedNote(unserved));
   return { now, objects, logs: logsRead };
 }
 
-async function listCollection(client: KubeClient, c: Collection, namespace: string | undefined, options: GatherOptions): Promise<KubeObject[]> {
+/** One line for every kind the cluster does not serve, grouped by API group, in a stable order. */
+export function unservedNote(specs: readonly KindSpec[]): string {
+  const byGroup = new Map<string, string[]>();
+  for (const spec of specs) {
+    const group = spec.group === "" ? "core" : spec.group;
+    byGroup.set(group, [...(byGroup.get(group) ?? []), spec.plural]);
+  }
+  const parts = [...byGroup].sort(([a], [b]) => a.localeCompare(b)).map(([group, plurals]) => `${plurals.sort().join(", ")} (${group})`);
+  return `note: this cluster does not serve ${parts.join("; ")}; not checked`;
+}
+
+async function listCollection(client: KubeClient, c: Collection, namespace: string | undefined, options: GatherOptions, unserved: KindSpec[]): Promise<KubeObject[]> {
   try {
     const items = await client.list<KubeObject>(collectionPath(c.spec, namespace), {
       verb: "list",
@@ -69,7 +82,7 @@ async function listCollection(client: KubeClient, c: Collection, namespace: stri
       return [];
     }
     if (error instanceof NotFoundError) {
-      if (c.optional === true) options.warn(`note: this cluster does not serve ${c.spec.plural}.${c.spec.group === "" ? "core" : c.spec.group}; not checked`);
+      if (c.optional === true) unserved.push(c.spec);
       return [];
     }
     throw error;
@@ -86,19 +99,25 @@ function slim(object: KubeObject): void {
   if (annotations !== undefined) delete annotations["kubectl.kubernetes.io/last-applied-configuration"];
 }
 
-/** A container is worth its logs when it is failing now or failed recently. */
-function failingContainers(pod: Pod): { name: string; previous: boolean }[] {
+/**
+ * A container is worth its logs when it is failing now or failed recently. Which instances to
+ * read: the current one only while it runs or has ended (the kubelet answers a read of a waiting
+ * container with its last instance: in a crash loop both reads return the same lines), the
+ * previous one when there was one.
+ */
+export function logReads(pod: Pod): { name: string; current: boolean; previous: boolean }[] {
   return allContainerStatuses(pod)
     .map(({ status }) => status)
     .filter((s) => s.state?.waiting?.reason === "CrashLoopBackOff" || (s.state?.terminated?.exitCode ?? 0) !== 0 || (s.restartCount > 0 && !s.ready) || s.state?.waiting?.reason === "RunContainerError")
-    .map((s) => ({ name: s.name, previous: s.restartCount > 0 || s.lastState?.terminated !== undefined }));
+    .map((s) => ({ name: s.name, current: s.state?.waiting === undefined, previous: s.restartCount > 0 || s.lastState?.terminated !== undefined }))
+    .filter((c) => c.current || c.previous);
 }
 
 async function gatherLogs(client: KubeClient, pods: readonly Pod[], options: GatherOptions): Promise<Record<string, ContainerLogs>> {
-  const wanted = pods.flatMap((pod) => failingContainers(pod).map((c) => ({ pod, ...c }))).slice(0, options.maxLogContainers);
+  const wanted = pods.flatMap((pod) => logReads(pod).map((c) => ({ pod, ...c }))).slice(0, options.maxLogContainers);
   const logs: Record<string, ContainerLogs> = {};
   let forbidden = false;
-  await forEachBounded(wanted, LOG_CONTAINERS_IN_FLIGHT, async ({ pod, name, previous }) => {
+  await forEachBounded(wanted, LOG_CONTAINERS_IN_FLIGHT, async ({ pod, name, current, previous }) => {
     const key = `${pod.metadata.namespace ?? ""}/${pod.metadata.name}/${name}`;
     const read = async (prev: boolean): Promise<string[] | undefined> => {
       try {
@@ -120,9 +139,9 @@ async function gatherLogs(client: KubeClient, pods: readonly Pod[], options: Gat
         throw error;
       }
     };
-    const [current, prev] = await Promise.all([read(false), previous ? read(true) : Promise.resolve(undefined)]);
+    const [now, prev] = await Promise.all([current ? read(false) : undefined, previous ? read(true) : undefined]);
     const entry: ContainerLogs = {};
-    if (current !== undefined && current.length > 0) entry.current = current;
+    if (now !== undefined && now.length > 0) entry.current = now;
     if (prev !== undefined && prev.length > 0) entry.previous = prev;
     if (entry.current !== undefined || entry.previous !== undefined) logs[key] = entry;
   });
@@ -130,7 +149,7 @@ async function gatherLogs(client: KubeClient, pods: readonly Pod[], options: Gat
 }
 
 /**
- * Containers whose logs are read at a time (two requests each, current and previous). The log
+ * Containers whose logs are read at a time (up to two requests each, current and previous). The log
  * reads go through the kubelets; more in flight only queue behind the lists on the client's
  * connections (kube/client.ts) and on the API server.
  */

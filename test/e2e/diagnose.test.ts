@@ -54,6 +54,13 @@ describeTestbed("kubectl aiops diagnose on the test bed (real kubectl, real API 
     expect(all.some((f) => f.object.namespace === "healthy")).toBe(false);
   });
 
+  it("diagnose -A names the kinds the test bed does not serve (no Gateway API CRDs) in one note", () => {
+    const result = kubectl(["aiops", "diagnose", "-A", "-o", "json"]);
+    expect(result.status, result.stderr).toBe(0);
+    const notes = result.stderr.split("\n").filter((line) => line.includes("does not serve"));
+    expect(notes).toEqual(["note: this cluster does not serve gatewayclasses, gateways, httproutes (gateway.networking.k8s.io); not checked"]);
+  });
+
   it("diagnose pod NAME picks the pod and -n; a missing pod suggests the closest names", () => {
     const pods = kubectl(["get", "pods", "-n", "oomkill-memory-leak", "-o", "jsonpath={.items[*].metadata.name}"]);
     const name = pods.stdout.split(" ")[0] ?? "";

@@ -38,6 +38,7 @@ describe("plugin/kubectl-aiops", () => {
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/needs Node\.js 22\.12 or newer/);
     expect(result.stderr).toMatch(/hint: install a current Node\.js LTS/);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 
   it("prints completion candidates through kubectl_complete-aiops", () => {
