@@ -44,9 +44,14 @@ export interface GitOptions {
   indexLockStaleMs?: number;
 }
 
+/** The variables git reads an identity from (git-var(1)); every other GIT_* variable is dropped. */
+export const GIT_IDENTITY_VARIABLES = ["GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL"] as const;
+
 export function openGit(repoRoot: string, options: GitOptions = {}): RecordGit {
-  // simple-git drops ambient GIT_* variables itself (its environment guard), GIT_DIR included.
-  const git: SimpleGit = simpleGit({ baseDir: repoRoot, maxConcurrentProcesses: 1, trimmed: false, config: [...(options.config ?? [])] });
+  // simple-git drops ambient GIT_* variables itself (its environment guard), GIT_DIR included;
+  // the identity variables pass, so an identity given only through them records and commits,
+  // as with git itself.
+  const git: SimpleGit = simpleGit({ baseDir: repoRoot, maxConcurrentProcesses: 1, trimmed: false, config: [...(options.config ?? [])], allowEnvironment: GIT_IDENTITY_VARIABLES });
   const retry = <T>(what: () => Promise<T>): Promise<T> => retryOnGitLock(repoRoot, what, options);
   return {
     repoRoot,
