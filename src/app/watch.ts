@@ -4,6 +4,11 @@
  * diagnosis engine (no API call per event); record ONE diagnosis per incident with its MTTD;
  * evaluate the policy's PromQL rules; hold one lock per history repository; stop cleanly on
  * SIGINT/SIGTERM (the CLI aborts `deps.signal`), after `--duration`, or after one pass (`--once`).
+ *
+ * Among replicas (`--leader-elect`, the Deployment of deploy/) only the holder of a Lease watches
+ * (watch/leader.ts); on taking over it first pulls the history, so the incidents the previous
+ * leader recorded and pushed are adopted, and failures that began while nobody watched are
+ * recorded. With `--push` every record commit is pushed to the branch's upstream.
  */
 import type { GlobalOptions, Io, Session } from "./session.ts";
 import type { Diagnosis } from "../diagnose/types.ts";
@@ -18,6 +23,10 @@ import { IncidentBook, type IncidentAction } from "./watch/incidents.ts";
 import { openWatchIncidents, recordResolution, recordRuleIncident, recordWorkloadIncident, type RecorderContext } from "./watch/recorder.ts";
 import { RuleClock, type RuleFiring } from "./watch/alert-rules.ts";
 import type { Settings } from "./watch/settings.ts";
+import type { Leadership } from "./watch/leader.ts";
+import type { LeaseTiming } from "./watch/lease-decision.ts";
+import type { Upstream } from "../records/remote.ts";
+import { AiopsError, UsageError } from "../errors.ts";
 
 export interface WatchArgs {
   /** undefined = all namespaces. */
@@ -29,6 +38,10 @@ export interface WatchArgs {
   resolveAfterMs: number;
   prometheus?: string | undefined;
   command: string;
+  /** Watch only while holding this Lease (one active replica). */
+  leaderElect?: { name: string; namespace?: string | undefined; identity: string } | undefined;
+  /** Push every record commit to the history branch's upstream. */
+  push?: boolean;
 }
 
 export interface WatchDeps {
@@ -39,6 +52,9 @@ export interface WatchDeps {
   /** Every namespace is judged again this often, events or not (default 5 min). */
   resyncMs?: number;
   watchTimeoutSeconds?: number;
+  /** Leader election's clock (default Date.now) and timing (tests). */
+  clock?: () => number;
+  leaseTiming?: LeaseTiming;
 }
 
 export interface WatchSummary {
@@ -59,19 +75,73 @@ export function collectionsFor(namespace: string | undefined): Collection[] {
   }));
 }
 
+/** What a leader shares with the others: its lease, and the history's upstream it pushes to. */
+interface Sharing {
+  leadership?: Leadership | undefined;
+  upstream?: Upstream | undefined;
+  leaseDurationMs: number;
+}
+
 export async function runWatch(session: Session, args: WatchArgs, deps: WatchDeps): Promise<WatchSummary> {
   const { resolveHistory } = await import("../records/history.ts");
   const { loadSettings } = await import("./watch/settings.ts");
   const { withWatchLock } = await import("./watch/instance-lock.ts");
+  const { DEFAULT_LEASE_TIMING } = await import("./watch/lease-decision.ts");
+  const log = logOf(session);
   const location = session.historyLocation;
   const history = resolveHistory(location);
-  const settings = loadSettings(location);
-  return withWatchLock(history, () => watchLoop(session, args, deps, history, settings));
+  const sharing: Sharing = { leaseDurationMs: (deps.leaseTiming ?? DEFAULT_LEASE_TIMING).durationMs };
+  if (args.push === true || args.leaderElect !== undefined) {
+    const { upstreamOf } = await import("../records/remote.ts");
+    sharing.upstream = await upstreamOf(history);
+    if (sharing.upstream === undefined && args.push === true) {
+      throw new UsageError(`--push: the history's branch in ${history.repoRoot} has no upstream to push to`, "clone the history repository (git clone sets the upstream), or set one: git branch --set-upstream-to=origin/main");
+    }
+  }
+  if (args.leaderElect !== undefined) {
+    const election = args.leaderElect;
+    const client = await session.kube();
+    const { leaseApi } = await import("../kube/lease.ts");
+    const { acquireLeadership } = await import("./watch/leader.ts");
+    const api = leaseApi(client, election.namespace ?? client.context.namespace, election.name);
+    sharing.leadership = await acquireLeadership({ api, identity: election.identity, now: deps.clock ?? Date.now, sleep, log, ...(deps.leaseTiming === undefined ? {} : { timing: deps.leaseTiming }) }, deps.signal);
+    // stopped while standing by
+    if (sharing.leadership === undefined) return { opened: 0, resolved: 0, baseline: 0 };
+  }
+  try {
+    if (sharing.upstream !== undefined) await pullOnStart(history, sharing.upstream, log);
+    const settings = loadSettings(location);
+    return await withWatchLock(history, () => watchLoop(session, args, deps, history, settings, sharing));
+  } finally {
+    await sharing.leadership?.release();
+  }
 }
 
-async function watchLoop(session: Session, args: WatchArgs, deps: WatchDeps, history: History, settings: Settings): Promise<WatchSummary> {
+/** The records other writers (the previous leader) pushed: adopted below, not recorded again. */
+async function pullOnStart(history: History, upstream: Upstream, log: (message: string) => void): Promise<void> {
+  const { pullRebase } = await import("../records/remote.ts");
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await pullRebase(history, upstream);
+      log(`pulled the history from ${upstream.remote}/${upstream.branch}`);
+      return;
+    } catch (error) {
+      // Watching without what the previous leader recorded could record its incidents twice.
+      if (attempt === 3) throw error;
+      log(`warning: pulling the history from ${upstream.remote}/${upstream.branch}: ${error instanceof Error ? error.message : String(error)}; retrying`);
+      await new Promise((resolve) => setTimeout(resolve, attempt * 2000));
+    }
+  }
+}
+
+function logOf(session: Session): (message: string) => void {
+  return (message) => session.warn(`${session.io.now().toISOString()} ${message}`);
+}
+
+async function watchLoop(session: Session, args: WatchArgs, deps: WatchDeps, history: History, settings: Settings, sharing: Sharing): Promise<WatchSummary> {
   const { globals, io }: { globals: GlobalOptions; io: Io } = session;
-  const log = (message: string): void => session.warn(`${io.now().toISOString()} ${message}`);
+  const log = logOf(session);
+  const { leadership, upstream } = sharing;
   const { listRecords } = await import("../records/store.ts");
   const { tierPolicyOf } = await import("../policy/policy-file.ts");
   const client = await session.kube();
@@ -98,6 +168,8 @@ async function watchLoop(session: Session, args: WatchArgs, deps: WatchDeps, his
   const stop = new AbortController();
   const onAbort = (): void => stop.abort();
   deps.signal.addEventListener("abort", onAbort, { once: true });
+  leadership?.lost.addEventListener("abort", onAbort, { once: true });
+  if (leadership?.lost.aborted === true) stop.abort();
   const timer = args.durationMs === undefined ? undefined : setTimeout(() => stop.abort(), args.durationMs);
   let failure: unknown;
   const informers = collections.map((c) =>
@@ -122,8 +194,25 @@ async function watchLoop(session: Session, args: WatchArgs, deps: WatchDeps, his
 
   const tierPolicy = tierPolicyOf(settings.policy);
   const prometheusUrl = args.prometheus ?? settings.policy.prometheus;
+  // Records to push: retried at the next commit, or after PUSH_RETRY_MS, until the remote takes them.
+  let unpushed = 0;
+  let pushDueMs = Number.POSITIVE_INFINITY;
+  const publish = async (): Promise<void> => {
+    if (upstream === undefined || args.push !== true || unpushed === 0 || leadership?.lost.aborted === true) return;
+    const { pushRecords } = await import("../records/remote.ts");
+    const result = await pushRecords(history, upstream);
+    if (result.pushed) {
+      unpushed = 0;
+      pushDueMs = Number.POSITIVE_INFINITY;
+    } else {
+      pushDueMs = io.now().getTime() + PUSH_RETRY_MS;
+      log(`warning: could not push ${unpushed} record change(s) to ${upstream.remote}/${upstream.branch} (${result.error.message}); kept here, retried in ${PUSH_RETRY_MS / 1000}s or at the next record`);
+    }
+  };
   const handle = async (actions: IncidentAction<Diagnosis | RuleFiring>[]): Promise<void> => {
     for (const action of actions) {
+      // A leader that lost its lease records nothing more: the next one will.
+      if (leadership?.lost.aborted === true) return;
       try {
         await handleOne(action);
       } catch (error) {
@@ -134,6 +223,7 @@ async function watchLoop(session: Session, args: WatchArgs, deps: WatchDeps, his
         if (action.type === "open") book.forget(action.incident.key);
       }
     }
+    await publish();
   };
   const handleOne = async (action: IncidentAction<Diagnosis | RuleFiring>): Promise<void> => {
     if (action.type === "open") {
@@ -146,11 +236,13 @@ async function watchLoop(session: Session, args: WatchArgs, deps: WatchDeps, his
       book.setRecord(action.incident.key, opened.id);
       action.incident.recordId = opened.id;
       summary.opened += 1;
+      unpushed += 1;
       const categories = "rule" in payload ? `rule:${payload.rule.name}` : [...new Set(payload.findings.map((f) => f.category))].join(",");
       session.events.emit({ type: "incident-opened", incident: action.incident.key, categories, mttdSeconds: opened.mttdSeconds, record: opened.id, path: opened.path });
     } else {
       await recordResolution(recorder, action.incident, action.atMs);
       summary.resolved += 1;
+      unpushed += 1;
       session.events.emit({ type: "incident-resolved", incident: action.incident.key, record: action.incident.recordId });
     }
   };
@@ -182,6 +274,7 @@ async function watchLoop(session: Session, args: WatchArgs, deps: WatchDeps, his
   const resyncMs = deps.resyncMs ?? 5 * 60_000;
   let baselineDone = false;
   let resyncDueMs = 0;
+  const baselineOf = startBaseline(args, leadership, sharing.leaseDurationMs, log);
   try {
     while (!stop.signal.aborted) {
       if (synced.size === collections.length) {
@@ -196,7 +289,7 @@ async function watchLoop(session: Session, args: WatchArgs, deps: WatchDeps, his
         }
         for (const scope of scopes) {
           const signals = detectFailures(cache.snapshotObjects(scope), nowMs, tierPolicy);
-          const actions = book.observe(scope, nowMs, signals, baseline && !args.recordExisting && !args.once);
+          const actions = book.observe(scope, nowMs, signals, baseline && baselineOf);
           await handle(actions);
         }
         await evaluateRules(nowMs);
@@ -207,6 +300,7 @@ async function watchLoop(session: Session, args: WatchArgs, deps: WatchDeps, his
           log(`synced ${cache.count()} objects; ${args.once ? "judged once" : `${summary.baseline} workload(s) already failing${unrecorded}`}`);
           if (args.once) break;
         }
+        if (nowMs >= pushDueMs) await publish();
       }
       await sleep(tickMs, stop.signal);
     }
@@ -214,11 +308,35 @@ async function watchLoop(session: Session, args: WatchArgs, deps: WatchDeps, his
     stop.abort();
     clearTimeout(timer);
     deps.signal.removeEventListener("abort", onAbort);
+    leadership?.lost.removeEventListener("abort", onAbort);
     await Promise.all(informers);
   }
+  if (leadership?.lost.aborted === true) {
+    throw new AiopsError(`stopped watching: ${String(leadership.lost.reason)}`, { hint: "another replica holds the lease now; this one exits so Kubernetes restarts it as a standby" });
+  }
+  // What the last attempts could not push: one more try before the lease goes to a standby.
+  if (unpushed > 0) await publish();
   if (failure !== undefined) throw failure;
   log(`stopped: ${summary.opened} incident(s) recorded, ${summary.resolved} resolved`);
   return summary;
+}
+
+/** How long a push that failed waits for its next try when no new record comes first. */
+const PUSH_RETRY_MS = 30_000;
+
+/**
+ * Which failures found at start predate this watch (remembered, not recorded): all of them,
+ * unless `--record-existing` or `--once`; after taking a lease over from another replica, only
+ * those that began before the previous leader's last renewal (less a lease duration, for one
+ * it was still settling): what began while nobody watched is recorded.
+ */
+function startBaseline(args: WatchArgs, leadership: Leadership | undefined, leaseDurationMs: number, log: (message: string) => void): boolean | ((signal: { firstEvidenceMs: number }) => boolean) {
+  if (args.recordExisting || args.once) return false;
+  const previous = leadership?.previous;
+  if (previous?.renewMs === undefined) return true;
+  const sinceMs = previous.renewMs - leaseDurationMs;
+  log(`took over from ${previous.holder}: failures first seen after ${new Date(sinceMs).toISOString()} are recorded unless the history has them`);
+  return (signal) => signal.firstEvidenceMs < sinceMs;
 }
 
 async function identity(client: KubeClient, log: (m: string) => void): Promise<string> {

@@ -135,7 +135,7 @@ describeTestbed("kubectl aiops report on the test bed", () => {
     try {
       const dry = kubectl(["apply", "--dry-run=server", "-f", path.resolve(import.meta.dirname, "../../deploy")]);
       expect(dry.status, dry.stderr).toBe(0);
-      for (const kind of ["clusterrole.rbac.authorization.k8s.io/aiops-report-reader", "serviceaccount/aiops-report", "configmap/aiops-report-entrypoint", "cronjob.batch/aiops-weekly-report"]) {
+      for (const kind of ["clusterrole.rbac.authorization.k8s.io/aiops-report-reader", "serviceaccount/aiops-report", "configmap/aiops-entrypoints", "cronjob.batch/aiops-weekly-report"]) {
         expect(dry.stdout).toContain(kind);
       }
     } finally {

@@ -64,14 +64,16 @@ export class IncidentBook {
   }
 
   /**
-   * One evaluation of a scope at `nowMs`: `failing` is everything failing in it now. With
-   * `baseline`, new failures are remembered without an "open" action (they predate the watch).
+   * One evaluation of a scope at `nowMs`: `failing` is everything failing in it now. New
+   * failures `baselineOf` accepts (all, with `true`) are remembered without an "open" action: they
+   * predate the watch.
    */
-  observe<P>(scope: string, nowMs: number, failing: readonly Signal<P>[], baseline = false): IncidentAction<P>[] {
+  observe<P>(scope: string, nowMs: number, failing: readonly Signal<P>[], baselineOf: boolean | ((signal: Signal<P>) => boolean) = false): IncidentAction<P>[] {
     const actions: IncidentAction<P>[] = [];
     const failingKeys = new Set(failing.map((s) => s.key));
     const settleMs = this.options.settleMs ?? DEFAULT_SETTLE_MS;
     for (const signal of failing) {
+      const baseline = typeof baselineOf === "function" ? baselineOf(signal) : baselineOf;
       const known = this.open.get(signal.key);
       if (known !== undefined) {
         delete known.healthySinceMs;

@@ -1,3 +1,5 @@
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
 import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
 import { z } from "zod";
 import { UsageError } from "../../errors.ts";
@@ -13,6 +15,10 @@ const watchSchema = z.object({
   recordExisting: z.boolean(),
   resolveAfter: z.string(),
   prometheus: z.url({ protocol: /^https?$/, message: "--prometheus must be an http(s) URL such as http://prometheus.monitoring:9090" }).optional(),
+  leaderElect: z.boolean(),
+  leaseName: z.string().regex(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, "--lease-name must be a Kubernetes object name (lower case letters, digits, '-' and '.')"),
+  leaseNamespace: z.string().optional(),
+  push: z.boolean(),
 });
 
 function seconds(flag: string, value: string): number {
@@ -32,8 +38,13 @@ export function watchCommand(io: Io, _result: CommandResult): CommandModule {
         .option("record-existing", { type: "boolean", default: false, describe: "Also record workloads already failing when watch starts" })
         .option("resolve-after", { type: "string", default: "60s", describe: "An incident ends once its workload has been healthy this long" })
         .option("prometheus", { type: "string", describe: "Prometheus base URL for the policy's watch.rules (default: prometheus: in .aiops.yaml)" })
+        .option("leader-elect", { type: "boolean", default: false, describe: "Watch only while holding a coordination.k8s.io Lease: one active replica, the others stand by" })
+        .option("lease-name", { type: "string", default: "aiops-watch", describe: "The Lease of --leader-elect" })
+        .option("lease-namespace", { type: "string", describe: "Namespace of the Lease (default: the current namespace; in a pod, its own)" })
+        .option("push", { type: "boolean", default: false, describe: "Push every record commit to the history branch's upstream (pull --rebase and retry when rejected)" })
         .example("$0 watch -A", "the whole cluster, until Ctrl-C")
-        .example("$0 watch -n shop --duration 1h -o json", "one namespace for an hour, one JSON line per incident"),
+        .example("$0 watch -n shop --duration 1h -o json", "one namespace for an hour, one JSON line per incident")
+        .example("$0 watch -A --leader-elect --push", "one of several replicas (deploy/40-watch.yaml)"),
     handler: async (argv: ArgumentsCamelCase) => {
       const session = openSession(argv, io);
       const args = parseCommandArgs(watchSchema, argv, "watch");
@@ -48,7 +59,18 @@ export function watchCommand(io: Io, _result: CommandResult): CommandModule {
       try {
         await runWatch(
           session,
-          { once: args.once, durationMs, recordExisting: args.recordExisting, resolveAfterMs, prometheus: args.prometheus, command: session.command },
+          {
+            once: args.once,
+            durationMs,
+            recordExisting: args.recordExisting,
+            resolveAfterMs,
+            prometheus: args.prometheus,
+            command: session.command,
+            push: args.push,
+            // The pod's name (HOSTNAME) and pid say who leads; the random part makes a restarted
+            // container (pid 1 again) a new candidate, not the holder it replaces.
+            leaderElect: args.leaderElect ? { name: args.leaseName, namespace: args.leaseNamespace, identity: `${io.env["HOSTNAME"] ?? hostname()}_${process.pid}_${randomBytes(3).toString("hex")}` } : undefined,
+          },
           { signal: controller.signal },
         );
       } finally {

@@ -14,9 +14,9 @@ function documents(): Record<string, unknown>[] {
     .flatMap((f) => parseAllDocuments(readFileSync(path.join(DEPLOY, f), "utf8")).map((d) => d.toJS() as Record<string, unknown>));
 }
 
-function entryScript(): string {
+function entryScript(name: string): string {
   const cm = documents().find((d) => d["kind"] === "ConfigMap") as { data: Record<string, string> };
-  return cm.data["report.sh"] ?? "";
+  return cm.data[name] ?? "";
 }
 
 describe("deploy/ manifests", () => {
@@ -59,9 +59,10 @@ describe("deploy/ manifests", () => {
     );
     chmodSync(path.join(bin, "kubectl-aiops"), 0o755);
     const script = path.join(root, "report.sh");
-    writeFileSync(script, entryScript());
+    writeFileSync(script, entryScript("report.sh"));
+    writeFileSync(path.join(root, "common.sh"), entryScript("common.sh"));
     const run = spawnSync("/bin/sh", [script], {
-      env: { ...testGitEnv(), PATH: `${bin}:${process.env["PATH"] ?? ""}`, AIOPS_HISTORY_REPO: origin, AIOPS_PUSH_BACKOFF_SECONDS: "0", TMPDIR: root },
+      env: { ...testGitEnv(), PATH: `${bin}:${process.env["PATH"] ?? ""}`, AIOPS_HISTORY_REPO: origin, AIOPS_PUSH_BACKOFF_SECONDS: "0", AIOPS_SCRIPTS: root, TMPDIR: root },
       encoding: "utf8",
     });
     expect(run.status, run.stderr).toBe(0);

@@ -42,6 +42,15 @@ describe("incident de-duplication", () => {
     expect(book.observe("shop", T0 + 2000, [s("Deployment/shop/new")])).toMatchObject([{ type: "resolve", incident: { key: "Deployment/shop/old", baseline: true } }]);
   });
 
+  it("at a takeover, only the failures that began before the previous leader's last renewal are baseline", () => {
+    const book = new IncidentBook({ resolveAfterMs: 0 });
+    const previousLeaderSawUntil = T0 - 20_000;
+    book.adopt({ key: "Deployment/shop/recorded", scope: "shop", recordId: "01ABC", firstEvidenceMs: T0 - 60_000, openedMs: T0 - 50_000 });
+    const actions = book.observe("shop", T0, [s("Deployment/shop/recorded", T0 - 60_000), s("Deployment/shop/old", T0 - 90_000), s("Deployment/shop/unwatched", T0 - 5000)], (signal) => signal.firstEvidenceMs < previousLeaderSawUntil);
+    expect(actions.map((a) => (a.type === "open" ? a.incident.key : a.type))).toEqual(["Deployment/shop/unwatched"]);
+    expect(book.list().find((i) => i.key === "Deployment/shop/old")?.baseline).toBe(true);
+  });
+
   it("adopts incidents recorded by an earlier run", () => {
     const book = new IncidentBook({ resolveAfterMs: 0 });
     book.adopt({ key: "Deployment/shop/api", scope: "shop", recordId: "01ABC", firstEvidenceMs: T0 - 1000, openedMs: T0 });
