@@ -33,6 +33,13 @@ const rows = [
   compare("diagnose -f 10,000-pod List", [plugin, "diagnose", "-f", bigList, "-o", "json"], undefined, 5, "<= 2 s, <= 300 MB"),
 ];
 
+// The self-contained binary of `npm run release` for this machine, when built, beside the Node wrapper.
+const binary = path.join(root, "release", "bin", `${process.platform}-${process.arch === "x64" ? "amd64" : process.arch}`, "kubectl-aiops");
+if (existsSync(binary)) {
+  rows.push(compare("binary (npm run release): --help", [binary, "--help"], { name: "plugin/kubectl-aiops --help", command: [plugin, "--help"] }, runs, "<= 150 ms"));
+  rows.push(compare("binary (npm run release): diagnose -f one-pod.json", [binary, "diagnose", "-f", onePod], { name: "plugin/kubectl-aiops", command: [plugin, "diagnose", "-f", onePod] }, runs, "<= 150 ms"));
+}
+
 {
   const { tableBenchmarks } = await import("./table.mjs");
   rows.push(...(await tableBenchmarks({ compare, measure, median, root, plugin })));

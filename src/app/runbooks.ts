@@ -1,10 +1,9 @@
-import { readFile, readdir } from "node:fs/promises";
 import path from "node:path";
 import { CATEGORIES } from "../diagnose/types.ts";
 import { runbookPath } from "../diagnose/finding.ts";
 import { NotFoundError } from "../errors.ts";
 import { closestNames } from "../util/closest.ts";
-import { projectRoot } from "../util/paths.ts";
+import { listOwnFiles, readOwnFile } from "../util/paths.ts";
 
 export async function readRunbook(name: string): Promise<string> {
   const wanted = name.replace(/[-_\s]/g, "").toLowerCase().replace(/\.md$/, "");
@@ -15,11 +14,11 @@ export async function readRunbook(name: string): Promise<string> {
       hint: `${suggestions.length > 0 ? `did you mean ${suggestions.map((s) => CATEGORIES.find((c) => c.toLowerCase() === s)).join(", ")}? ` : ""}kubectl aiops runbook lists them all`,
     });
   }
-  return readFile(path.join(projectRoot(), runbookPath(category)), "utf8");
+  return readOwnFile(runbookPath(category));
 }
 
 export async function listRunbooks(): Promise<string> {
-  const files = new Set(await readdir(path.join(projectRoot(), "runbooks")));
+  const files = new Set(await listOwnFiles("runbooks"));
   const lines = CATEGORIES.map((c) => `${c.padEnd(26)} ${files.has(path.basename(runbookPath(c))) ? runbookPath(c) : "(missing)"}`);
   return `${"CATEGORY".padEnd(26)} RUNBOOK\n${lines.join("\n")}\n`;
 }

@@ -25,7 +25,8 @@ export const COMMANDS: Record<string, { flags: readonly string[]; args?: readonl
   rollback: { flags: ["--verify-window", "--progress-timeout"] },
   policy: { flags: [], args: ["propose", "apply"] },
   report: { flags: ["--force", "--dry-run", "--prometheus"], args: ["weekly", "daily"] },
-  watch: { flags: ["--once", "--duration", "--record-existing", "--resolve-after", "--prometheus"] },
+  watch: { flags: ["--once", "--duration", "--record-existing", "--resolve-after", "--prometheus", "--leader-elect", "--lease-name", "--lease-namespace", "--push"] },
+  version: { flags: [] },
 };
 
 const GLOBAL_FLAGS = Object.entries(GLOBAL_OPTIONS).flatMap(([name, spec]) => [`--${name}`, ...("alias" in spec ? [`-${spec.alias}`] : [])]);

@@ -1,6 +1,6 @@
 import yargs, { type Argv } from "yargs";
 import { AiopsError, InternalError, UsageError } from "../errors.ts";
-import { VERSION } from "../version.ts";
+import { BUILD, versionLine } from "../version.ts";
 import type { CommandResult } from "./command-result.ts";
 import { redactedIo, type Io } from "./io.ts";
 import { GLOBAL_OPTIONS } from "./options.ts";
@@ -15,6 +15,7 @@ import { runbookCommand } from "./commands/runbook.ts";
 import { listCommand } from "./commands/list.ts";
 import { showCommand } from "./commands/show.ts";
 import { auditCommand } from "./commands/audit.ts";
+import { versionCommand } from "./commands/version.ts";
 
 /**
  * Parses the command line and runs one command. Returns the exit code; never exits. Errors are
@@ -43,6 +44,7 @@ export async function run(argv: readonly string[], rawIo: Io): Promise<number> {
     .command(reportCommand(io, result))
     .command(watchCommand(io, result))
     .command(runbookCommand(io, result))
+    .command(versionCommand(io, result))
     .demandCommand(1, "name a command, e.g. kubectl aiops diagnose -f examples/incidents/oomkill-memory-leak.json")
     .strict()
     .recommendCommands()
@@ -53,7 +55,7 @@ export async function run(argv: readonly string[], rawIo: Io): Promise<number> {
     })
     .help()
     .alias("help", "h")
-    .version(VERSION)
+    .version(versionLine(BUILD))
     .wrap(Math.min(110, process.stdout.columns ?? 100));
   try {
     await parser.parseAsync([...argv], {}, (error, _argv, output) => {

@@ -3,7 +3,7 @@ import { complete, formatCompletion } from "../../../src/cli/complete.ts";
 
 describe("completion through kubectl", () => {
   it.each([
-    { words: [""], want: ["diagnose", "runbook", "propose", "list", "show", "audit", "approve", "reject", "apply", "rollback", "policy", "report", "watch"] },
+    { words: [""], want: ["diagnose", "runbook", "propose", "list", "show", "audit", "approve", "reject", "apply", "rollback", "policy", "report", "watch", "version"] },
     { words: ["propose", "re"], want: ["resources", "restart"] },
     { words: ["di"], want: ["diagnose"] },
     { words: ["diagnose", "st"], want: ["statefulset"] },
