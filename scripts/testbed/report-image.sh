@@ -1,26 +1,29 @@
-# The image of the weekly report's CronJob (deploy/30-cronjob.yaml) for the real node: Debian
-# bookworm with git, ssh and CA certificates (mmdebstrap), the project's Node 24 and the built
-# plugin. No registry is reachable, so it is written by oci-image.mjs as an OCI archive for
-# `ctr -n k8s.io images import`. Sourced by the test bed; defines functions only.
+# The image of deploy/'s pods (the weekly report CronJob and the watch Deployment): Debian
+# bookworm with git, ssh and CA certificates (mmdebstrap) and the release's self-contained
+# kubectl-aiops binary (npm run release: Node and the runbooks are inside it; the image has no
+# Node, no npm and no node_modules). No registry is reachable, so it is written by oci-image.mjs
+# as an OCI archive for `ctr -n k8s.io images import`. Sourced by the test bed; defines functions
+# only.
 #
 # Expects what images.sh expects (TESTBED_CACHE, TB_DIR, TB_ROOT, log, die) and images.sh itself
 # (_img_node, _img_key, _img_archive). Optional: REPORT_IMAGE (default
-# 127.0.0.1:5000/kubectl-aiops:dev), REPORT_IMAGE_SUITE (bookworm), REPORT_IMAGE_MIRRORS
-# (one-line sources, separated by "|"; default deb.debian.org bookworm, -updates, -security).
+# 127.0.0.1:5000/kubectl-aiops:dev, the name the e2e suite runs), REPORT_IMAGE_SUITE (bookworm),
+# REPORT_IMAGE_MIRRORS (one-line sources, separated by "|"; default deb.debian.org bookworm,
+# -updates, -security).
 #
 # Layers: 1. the rootfs tar of mmdebstrap, cached as "$TESTBED_CACHE/images/report-rootfs-<key>.tar"
 # (key: mmdebstrap's version and every option given to it; the packages are whatever the mirror
 # serves on the day of the first build); 2. written by oci-image.mjs:
-#   /usr/local/bin/node                     node_modules/node/bin/node (the project's Node 24)
-#   /opt/kubectl-aiops/{dist,plugin,runbooks,package.json,LICENSE}
-#   /usr/local/bin/kubectl-aiops ->         /opt/kubectl-aiops/plugin/kubectl-aiops
-# Everything is owned by root and world-readable (directories and executables 0755), so any uid
-# runs it, with a read-only root filesystem: the plugin writes only under HOME and the history's
-# clone (the CronJob's emptyDir at /tmp). /etc/passwd has an entry for 1000:1000 (aiops, home
-# /tmp), the CronJob's user, because ssh refuses a uid without one; git needs none.
+#   /usr/local/bin/kubectl-aiops            release/bin/linux-amd64/kubectl-aiops
+# The image carries two names for one manifest: REPORT_IMAGE and RELEASE_IMAGE (the name deploy/
+# pins by digest: scripts/testbed/pin-image.mjs). Everything is owned by root and world-readable,
+# so any uid runs it, with a read-only root filesystem: the plugin writes only under HOME and the
+# history's clone (the pods' emptyDir at /tmp). /etc/passwd has an entry for 1000:1000 (aiops,
+# home /tmp), the pods' user, because ssh refuses a uid without one; git needs none.
 # shellcheck shell=bash
 
 REPORT_IMAGE="${REPORT_IMAGE:-127.0.0.1:5000/kubectl-aiops:dev}"
+RELEASE_IMAGE_REPO="ghcr.io/kubectl-aiops/kubectl-aiops"
 
 _report_suite() { echo "${REPORT_IMAGE_SUITE:-bookworm}"; }
 
@@ -71,39 +74,31 @@ build_report_rootfs() {
   echo "$out"
 }
 
-# _report_app_files: the plugin's files as "SRC:DEST" lines, sorted (dist/, plugin/, runbooks/,
-# package.json, LICENSE under /opt/kubectl-aiops). A name with ":" would be refused by oci-image.mjs.
-_report_app_files() {
-  local f
-  (
-    cd "$TB_ROOT" || exit 1
-    find dist plugin runbooks -type f | LC_ALL=C sort
-    printf '%s\n' package.json LICENSE
-  ) | while IFS= read -r f; do
-    printf '%s:%s\n' "$TB_ROOT/$f" "/opt/kubectl-aiops/$f"
-  done
+# _report_release_binary: the linux/amd64 binary of the release build, built when its inputs
+# changed (the release e2e builds the same platforms, so one build serves both). Prints its path.
+_report_release_binary() {
+  local node bin="$TB_ROOT/release/bin/linux-amd64/kubectl-aiops"
+  node="$(_img_node)" || return 1
+  (cd "$TB_ROOT" && "$node" scripts/release.mjs --platforms linux/amd64,linux/arm64) >&2 ||
+    die "the release build failed (see above): npm run release -- --platforms linux/amd64,linux/arm64"
+  [ -x "$bin" ] || die "$bin is missing after the release build"
+  echo "$bin"
 }
 
-# build_report_image: the OCI archive of $REPORT_IMAGE (see the top of this file), keyed by the
-# rootfs, the Node binary, every file of the plugin and oci-image.mjs. Prints the archive's path.
-# Needs the built bundle (npm run build); it never builds it (a build deletes dist/ first).
+# build_report_image: the OCI archive of the image (see the top of this file), keyed by the
+# rootfs, the binary and oci-image.mjs. Prints the archive's path.
 build_report_image() {
-  local rootfs node nodebin out spec opts=()
-  [ -f "$TB_ROOT/dist/kubectl-aiops.mjs" ] || die "dist/kubectl-aiops.mjs is missing: run npm run build first"
+  local rootfs binary version out
   declare -F _img_archive >/dev/null || die "report-image.sh needs images.sh sourced first"
   rootfs="$(build_report_rootfs)" || return 1
-  node="$(_img_node)" || return 1
-  nodebin="$TB_ROOT/node_modules/node/bin/node"
-  [ -x "$nodebin" ] || nodebin="$(readlink -f "$node")"
-  "$nodebin" -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 22 || (a === 22 && b >= 12) ? 0 : 1)' ||
-    die "$nodebin is not Node.js >= 22.12 (run npm ci)"
-  opts=(--name "$REPORT_IMAGE" --layer-tar "$rootfs" --add "$nodebin:/usr/local/bin/node:0755")
-  while IFS= read -r spec; do opts+=(--add "$spec"); done < <(_report_app_files)
-  opts+=(--symlink /opt/kubectl-aiops/plugin/kubectl-aiops:/usr/local/bin/kubectl-aiops
-    --entrypoint '["/usr/local/bin/kubectl-aiops"]' --env HOME=/tmp --user 1000:1000)
-  out="$(_img_archive report-image "${opts[@]}")" || return 1
-  # every rebuild of dist/ makes a new archive of ~300 MiB: drop the ones of earlier builds
-  # (older than 10 minutes, so an import of one in progress elsewhere is left alone)
+  binary="$(_report_release_binary)" || return 1
+  version="$(sed -n 's/^  "version": "\(.*\)",$/\1/p' "$TB_ROOT/package.json" | head -1)"
+  [ -n "$version" ] || die "no version in $TB_ROOT/package.json"
+  out="$(_img_archive report-image --name "$REPORT_IMAGE" --name "$RELEASE_IMAGE_REPO:v$version" --layer-tar "$rootfs" \
+    --add "$binary:/usr/local/bin/kubectl-aiops:0755" \
+    --entrypoint '["/usr/local/bin/kubectl-aiops"]' --env HOME=/tmp --user 1000:1000)" || return 1
+  # every new binary makes a new archive: drop the ones of earlier builds (older than 10 minutes,
+  # so an import of one in progress elsewhere is left alone)
   find "$TESTBED_CACHE/images" -maxdepth 1 -name 'report-image-*.tar' ! -name "${out##*/}" -mmin +10 -delete 2>/dev/null || true
   echo "$out"
 }

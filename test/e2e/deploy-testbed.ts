@@ -106,10 +106,28 @@ export function importImage(): void {
   const build = spawnSync("bash", [path.join(ROOT, "scripts/testbed/build-report-image.sh")], { cwd: ROOT, encoding: "utf8", timeout: 540_000 });
   if (build.status !== 0) throw new Error(`scripts/testbed/build-report-image.sh exited ${build.status}:\n${build.stderr}`);
   const archive = build.stdout.trim().split("\n").at(-1) ?? "";
+  const files = imageFiles(archive);
+  // The release image: the self-contained binary, and no Node anywhere in it.
+  if (!files.includes("usr/local/bin/kubectl-aiops")) throw new Error(`${archive} has no /usr/local/bin/kubectl-aiops`);
+  const node = files.filter((f) => /(^|\/)(node|nodejs|npm)$/.test(f) || f.includes("node_modules/"));
+  if (node.length > 0) throw new Error(`${archive} holds Node: ${node.slice(0, 5).join(", ")}`);
   const ctr = (...args: string[]) => spawnSync(path.join(nodeBin, "ctr"), ["--address", containerd, "-n", "k8s.io", ...args], { encoding: "utf8", timeout: 300_000 });
   const imported = ctr("images", "import", "--all-platforms", archive);
   if (imported.status !== 0) throw new Error(`ctr images import ${archive}: ${imported.stderr}`);
   if (!ctr("images", "ls", "-q").stdout.split("\n").includes(IMAGE)) throw new Error(`${IMAGE} is not in the node's containerd after the import`);
+}
+
+/** The paths of every layer of the one image in an OCI archive (without a leading "./" or "/"). */
+export function imageFiles(archive: string): string[] {
+  const member = (name: string) => spawnSync("tar", ["-xOf", archive, name], { maxBuffer: 1 << 30 });
+  const index = JSON.parse(member("index.json").stdout.toString("utf8")) as { manifests: { digest: string }[] };
+  const digest = index.manifests[0]?.digest ?? "";
+  const manifest = JSON.parse(member(`blobs/sha256/${digest.slice("sha256:".length)}`).stdout.toString("utf8")) as { layers: { digest: string }[] };
+  return manifest.layers.flatMap((layer) => {
+    const listing = spawnSync("sh", ["-c", 'tar -xOf "$0" "$1" | tar -t', archive, `blobs/sha256/${layer.digest.slice("sha256:".length)}`], { encoding: "utf8", maxBuffer: 1 << 28 });
+    if (listing.status !== 0) throw new Error(`cannot list layer ${layer.digest} of ${archive}: ${listing.stderr}`);
+    return listing.stdout.split("\n").filter((line) => line !== "").map((line) => line.replace(/^\.?\//, ""));
+  });
 }
 
 /**

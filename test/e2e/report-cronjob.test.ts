@@ -10,7 +10,6 @@
 // - the pod's nodeSelector and toleration for the real node (the kwok nodes run no containers).
 // AIOPS_PROMETHEUS stays as shipped (http://prometheus.monitoring:9090): pods here have no DNS,
 // and `report` then falls back to metrics-server and says so, which is what this checks.
-// AIOPS_RELEASE_TARBALL stays too: report.sh uses it only when the image lacks kubectl-aiops.
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";

@@ -1,0 +1,5 @@
+// Types of pin-image.mjs, for TypeScript callers (the tests).
+export declare const RELEASE_IMAGE_REPOSITORY: string;
+export declare function pinImages(text: string, ref: string): string;
+export declare function imagesOf(text: string): string[];
+export declare function pinnedReference(version: string, digest: string): string;
