@@ -78,7 +78,10 @@ build_report_rootfs() {
 # changed (the release e2e builds the same platforms, so one build serves both). Prints its path.
 _report_release_binary() {
   local node bin="$TB_ROOT/release/bin/linux-amd64/kubectl-aiops"
-  node="$(_img_node)" || return 1
+  # the project's Node (the release injects into the Node that made the blob): not $NODE, which
+  # npm sets to the Node running npm itself
+  node="$TB_ROOT/node_modules/node/bin/node"
+  [ -x "$node" ] || die "$node is missing: run npm ci (the release needs the project's Node)"
   (cd "$TB_ROOT" && "$node" scripts/release.mjs --platforms linux/amd64,linux/arm64) >&2 ||
     die "the release build failed (see above): npm run release -- --platforms linux/amd64,linux/arm64"
   [ -x "$bin" ] || die "$bin is missing after the release build"
