@@ -23,7 +23,9 @@ const vitest = spawnSync(bin("vitest"), args, { stdio: "inherit", cwd: root });
 if (existsSync(results)) {
   const report = JSON.parse(readFileSync(results, "utf8"));
   const skipped = report.numPendingTests + report.numTodoTests;
-  console.log(`tests: ${report.numPassedTests} passed, ${report.numFailedTests} failed${skipped > 0 ? `, ${skipped} skipped` : ""}`);
+  // A file whose setup (beforeAll) failed skips its tests: count it, or "0 failed" would mislead.
+  const failedFiles = report.numFailedTestSuites ?? 0;
+  console.log(`tests: ${report.numPassedTests} passed, ${report.numFailedTests} failed${skipped > 0 ? `, ${skipped} skipped` : ""}${failedFiles > 0 ? `; ${failedFiles} test file(s) failed` : ""}`);
   rmSync(results, { force: true });
 }
 process.exit(vitest.status ?? 1);
