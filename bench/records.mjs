@@ -14,6 +14,7 @@ const self = fileURLToPath(import.meta.url);
 const defaultRoot = path.dirname(path.dirname(self));
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 10_000);
 const PER_COMMIT = 500;
+const AUTHOR = { GIT_AUTHOR_NAME: "Alice", GIT_AUTHOR_EMAIL: "alice@example.com", GIT_COMMITTER_NAME: "Alice", GIT_COMMITTER_EMAIL: "alice@example.com" };
 
 function pinnedNode(root) {
   const candidates = [path.join(root, "node_modules", "node", "bin", "node"), path.join(root, "node_modules", ".bin", "node")];
@@ -52,7 +53,8 @@ export async function recordBenchmarks({ compare, median, root = defaultRoot, pl
   rows.push(row("write+commit one record (in-process, small repo)", write.record, write.git, "git add + git commit of one file", "<= 150 ms", median));
 
   // 2. 10,000 records, generated on the fast path (one commit per 500 records, chain intact).
-  const big = historyRepo("aiops-bench-10k-");
+  // the policy in force from the first commit names bob, who approves 200 proposals below
+  const big = historyRepo("aiops-bench-10k-", { "README.md": "bench\n", ".aiops.yaml": "approvers: [bob]\n" });
   gitIn(big, "gc", "-q");
   const before = duKiB(path.join(big, ".git"));
   const started = Date.now();
@@ -157,7 +159,7 @@ async function generate(history, dir, count, src) {
       tool_version: "0.1.0",
       model: "rules",
       command: isProposal ? `kubectl aiops propose resources deployment/app-${i} -n ${ns}` : `kubectl aiops diagnose deployment app-${i} -n ${ns} --record`,
-      user: { cluster: "alice", git: "Alice <alice@example.com>" },
+      user: { cluster: "alice", git: `${AUTHOR.GIT_AUTHOR_NAME} <${AUTHOR.GIT_AUTHOR_EMAIL}>` },
       cluster: { context: "bench", server: "https://127.0.0.1:6443" },
       target: { apiVersion: "apps/v1", kind: "Deployment", namespace: ns, name: `app-${i}`, generation: 3 },
       labels: { category },
@@ -181,7 +183,8 @@ async function generate(history, dir, count, src) {
     if (isProposal && proposals.length < 200) proposals.push({ file, fm, body });
     if ((i + 1) % PER_COMMIT === 0 || i === count - 1) {
       execFileSync("git", ["add", "-A", "--", history.relDir], { cwd: dir });
-      execFileSync("git", ["commit", "-q", "-m", `bench: records up to ${i + 1}`], { cwd: dir });
+      // committed as the identity the records name: audit verify checks who wrote a record
+      execFileSync("git", ["commit", "-q", "-m", `bench: records up to ${i + 1}`], { cwd: dir, env: { ...process.env, ...AUTHOR } });
     }
   }
   // Later versions for 200 proposals (approved by someone other than the proposer), one commit.
