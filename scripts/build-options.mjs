@@ -41,6 +41,22 @@ const builtinsThroughRequire = {
   },
 };
 
+// yargs renders the whole help text after every command it runs (cacheHelpMessage, kept for a
+// help shown when the handler fails): 20-25 ms of every start, a tenth of `diagnose -f`. Here help
+// is never shown after a handler ran (showHelpOnFail(false) in src/cli/main.ts; --help is answered
+// before any handler), so the call is left out. A yargs upgrade that moves it fails the build.
+const HELP_CACHE_CALL = "yargs.getInternalMethods().getUsageInstance().cacheHelpMessage();";
+const yargsNoHelpCache = {
+  name: "yargs-no-help-cache",
+  setup(b) {
+    b.onLoad({ filter: /[\\/]node_modules[\\/]yargs[\\/]build[\\/]lib[\\/]command\.js$/ }, (args) => {
+      const source = readFileSync(args.path, "utf8");
+      if (!source.includes(HELP_CACHE_CALL)) throw new Error(`yargs-no-help-cache: ${args.path} no longer holds ${HELP_CACHE_CALL} (scripts/build-options.mjs): check the yargs upgrade`);
+      return { contents: source.replace(HELP_CACHE_CALL, "/* help not cached: scripts/build-options.mjs */"), loader: "js" };
+    });
+  },
+};
+
 // Of @kubernetes/client-node only KubeConfig is used (kube/client.ts: credentials and TLS
 // options; the requests are plain node:https). Its index re-exports the whole client, whose
 // generated API classes, Watch, Log and Metrics fetch through undici: 2.8 MB parsed by every
@@ -108,7 +124,7 @@ export function bundleOptions(root, constants, outdir) {
       __AIOPS_GIT_COMMIT__: JSON.stringify(constants.gitCommit),
       __AIOPS_BUILD_DATE__: JSON.stringify(constants.buildDate),
     },
-    plugins: [builtinsThroughRequire, zodEnglishOnly, kubeConfigOnly],
+    plugins: [builtinsThroughRequire, zodEnglishOnly, kubeConfigOnly, yargsNoHelpCache],
     logLevel: "warning",
     outdir,
     splitting: true,
