@@ -119,19 +119,12 @@ export async function runWatch(session: Session, args: WatchArgs, deps: WatchDep
 
 /** The records other writers (the previous leader) pushed: adopted below, not recorded again. */
 async function pullOnStart(history: History, upstream: Upstream, log: (message: string) => void): Promise<void> {
-  const { pullRebase } = await import("../records/remote.ts");
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await pullRebase(history, upstream);
-      log(`pulled the history from ${upstream.remote}/${upstream.branch}`);
-      return;
-    } catch (error) {
-      // Watching without what the previous leader recorded could record its incidents twice.
-      if (attempt === 3) throw error;
-      log(`warning: pulling the history from ${upstream.remote}/${upstream.branch}: ${error instanceof Error ? error.message : String(error)}; retrying`);
-      await new Promise((resolve) => setTimeout(resolve, attempt * 2000));
-    }
-  }
+  const { pullRebaseRetrying } = await import("../records/remote.ts");
+  const where = `${upstream.remote}/${upstream.branch}`;
+  // Watching without what the previous leader recorded could record its incidents twice: the
+  // last failure ends the run.
+  await pullRebaseRetrying(history, upstream, (error) => log(`warning: pulling the history from ${where}: ${error instanceof Error ? error.message : String(error)}; retrying`));
+  log(`pulled the history from ${where}`);
 }
 
 function logOf(session: Session): (message: string) => void {

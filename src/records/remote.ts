@@ -41,9 +41,36 @@ export interface RemoteDeps {
   lockTimeoutMs?: number;
 }
 
+const DEFAULT_TRIES = 3;
+const DEFAULT_BACKOFF_MS = 2000;
+
+/** The wait before the retry after failed attempt `attempt`: `attempt` times the backoff. */
+async function backOff(attempt: number, deps: RemoteDeps): Promise<void> {
+  const ms = attempt * (deps.backoffMs ?? DEFAULT_BACKOFF_MS);
+  await (deps.sleep ?? ((wait: number) => new Promise<void>((resolve) => setTimeout(resolve, wait))))(ms);
+}
+
 /** Fetches the upstream and replays our unpushed commits on top of it (under the record lock). */
 export async function pullRebase(history: History, upstream: Upstream, deps: RemoteDeps = {}): Promise<void> {
   await locked(history, deps, () => fetchAndRebase(history, upstream));
+}
+
+/**
+ * pullRebase, tried as often as a push (a remote briefly out of reach); every failure but the
+ * last is handed to `onRetry` before the wait, the last one is thrown.
+ */
+export async function pullRebaseRetrying(history: History, upstream: Upstream, onRetry: (error: unknown) => void, deps: RemoteDeps = {}): Promise<void> {
+  const tries = deps.tries ?? DEFAULT_TRIES;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await pullRebase(history, upstream, deps);
+      return;
+    } catch (error) {
+      if (attempt >= tries) throw error;
+      onRetry(error);
+      await backOff(attempt, deps);
+    }
+  }
 }
 
 export type PushResult = { pushed: true; commits: number } | { pushed: false; error: AiopsError };
@@ -54,8 +81,7 @@ export type PushResult = { pushed: true; commits: number } | { pushed: false; er
  * commits and tries again later.
  */
 export async function pushRecords(history: History, upstream: Upstream, deps: RemoteDeps = {}): Promise<PushResult> {
-  const tries = deps.tries ?? 3;
-  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const tries = deps.tries ?? DEFAULT_TRIES;
   let last: AiopsError | undefined;
   for (let attempt = 1; attempt <= tries; attempt++) {
     try {
@@ -70,7 +96,7 @@ export async function pushRecords(history: History, upstream: Upstream, deps: Re
       last = asAiopsError(error);
     }
     if (attempt === tries) break;
-    await sleep(attempt * (deps.backoffMs ?? 2000));
+    await backOff(attempt, deps);
     try {
       await pullRebase(history, upstream, deps);
     } catch (error) {

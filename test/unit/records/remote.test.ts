@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { resolveHistory } from "../../../src/records/history.ts";
-import { pullRebase, pushRecords, upstreamOf } from "../../../src/records/remote.ts";
+import { pullRebase, pullRebaseRetrying, pushRecords, upstreamOf } from "../../../src/records/remote.ts";
 import { git, gitdir, testGitEnv } from "../../helpers/gitdir.ts";
 
 /** A bare origin seeded from a gitdir, and two clones of it (two replicas' histories). */
@@ -100,5 +100,16 @@ describe("pushRecords and pullRebase", () => {
     await expect(pullRebase(historyOf(b), upstream)).rejects.toThrow(/could not rebase the records/);
     expect(git(b, "rev-parse", "HEAD")).toBe(head);
     expect(git(b, "status", "--porcelain")).toBe("");
+  });
+
+  it("a pull is tried as often as a push: each failure but the last reported, waits growing, the last thrown", async () => {
+    const { a } = setup();
+    git(a, "remote", "set-url", "origin", path.join(tmpdir(), "no-such-remote.git"));
+    const retried: unknown[] = [];
+    const waits: number[] = [];
+    const pulling = pullRebaseRetrying(historyOf(a), { remote: "origin", branch: "main" }, (error) => retried.push(error), { sleep: async (ms) => void waits.push(ms) });
+    await expect(pulling).rejects.toThrow(/no-such-remote|does not appear to be a git repository|git failed/);
+    expect(retried).toHaveLength(2);
+    expect(waits).toEqual([2000, 4000]);
   });
 });
