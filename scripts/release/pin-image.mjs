@@ -30,14 +30,14 @@ export function pinnedReference(version, digest) {
   return `${RELEASE_IMAGE_REPOSITORY}:v${version}@${digest}`;
 }
 
-/** The manifest digest and uncompressed size of the one image in an OCI archive. */
-function readArchive(archive) {
+/** The manifest of the one image in an OCI archive, and its digest (several names may share it). */
+export function imageManifest(archive) {
   const member = (name) => execFileSync("tar", ["-xOf", archive, name], { maxBuffer: 1 << 26 });
   const index = JSON.parse(member("index.json").toString("utf8"));
   const digests = [...new Set(index.manifests.map((m) => m.digest))];
   if (digests.length !== 1) throw new Error(`${archive} holds ${digests.length} image manifests; expected one`);
   const manifest = JSON.parse(member(`blobs/sha256/${digests[0].slice("sha256:".length)}`).toString("utf8"));
-  return { digest: digests[0], bytes: manifest.layers.reduce((sum, l) => sum + l.size, 0) };
+  return { digest: digests[0], manifest };
 }
 
 function main(argv) {
@@ -48,7 +48,8 @@ function main(argv) {
     return 2;
   }
   const { version } = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8"));
-  const { digest, bytes } = readArchive(archive);
+  const { digest, manifest } = imageManifest(archive);
+  const bytes = manifest.layers.reduce((sum, l) => sum + l.size, 0);
   const ref = pinnedReference(version, digest);
   const dir = path.join(root, "deploy");
   const stale = [];

@@ -10,6 +10,7 @@ import path from "node:path";
 import { parseAllDocuments } from "yaml";
 import { git, testGitEnv } from "../helpers/gitdir.ts";
 import { ROOT, kubectl, readTestbedEnv } from "./testbed.ts";
+import { imageManifest } from "../../scripts/release/pin-image.mjs";
 
 export const NAMESPACE = "aiops-system";
 export const IMAGE = "127.0.0.1:5000/kubectl-aiops:dev";
@@ -119,11 +120,7 @@ export function importImage(): void {
 
 /** The paths of every layer of the one image in an OCI archive (without a leading "./" or "/"). */
 export function imageFiles(archive: string): string[] {
-  const member = (name: string) => spawnSync("tar", ["-xOf", archive, name], { maxBuffer: 1 << 30 });
-  const index = JSON.parse(member("index.json").stdout.toString("utf8")) as { manifests: { digest: string }[] };
-  const digest = index.manifests[0]?.digest ?? "";
-  const manifest = JSON.parse(member(`blobs/sha256/${digest.slice("sha256:".length)}`).stdout.toString("utf8")) as { layers: { digest: string }[] };
-  return manifest.layers.flatMap((layer) => {
+  return imageManifest(archive).manifest.layers.flatMap((layer) => {
     const listing = spawnSync("sh", ["-c", 'tar -xOf "$0" "$1" | tar -t', archive, `blobs/sha256/${layer.digest.slice("sha256:".length)}`], { encoding: "utf8", maxBuffer: 1 << 28 });
     if (listing.status !== 0) throw new Error(`cannot list layer ${layer.digest} of ${archive}: ${listing.stderr}`);
     return listing.stdout.split("\n").filter((line) => line !== "").map((line) => line.replace(/^\.?\//, ""));
